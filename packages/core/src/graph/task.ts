@@ -72,9 +72,9 @@ export function isComputable(node: GraphNode): boolean {
   return false;
 }
 
-/** Returns the node with every TaskRef replaced by `replace(key)` (copy-on-write: untouched parts are shared). */
-export function mapRefs(node: GraphNode, replace: (key: string) => GraphNode): GraphNode {
-  if (node instanceof TaskRef) return replace(node.key);
+/** Returns the node with every TaskRef replaced by `replace(key, ref)`; returning `ref` keeps it (copy-on-write). */
+export function mapRefs(node: GraphNode, replace: (key: string, ref: TaskRef) => GraphNode): GraphNode {
+  if (node instanceof TaskRef) return replace(node.key, node);
   if (node instanceof Task) {
     const args = mapArray(node.args, replace);
     return args === node.args ? node : new Task(node.fn, args);
@@ -94,7 +94,7 @@ export function mapRefs(node: GraphNode, replace: (key: string) => GraphNode): G
   return node;
 }
 
-function mapArray(arr: readonly unknown[], replace: (key: string) => GraphNode): readonly unknown[] {
+function mapArray(arr: readonly unknown[], replace: (key: string, ref: TaskRef) => GraphNode): readonly unknown[] {
   let out: unknown[] | undefined;
   for (let i = 0; i < arr.length; i++) {
     const v = mapRefs(arr[i], replace);

@@ -1,0 +1,54 @@
+/** Evaluating a graph node: call its tasks with their arguments, resolving references. */
+import { resolveFn, resolveFnSync } from "../fn/resolve.js";
+import { Literal, Task, TaskRef, isPlainObject, type GraphNode } from "./task.js";
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof (v as PromiseLike<unknown> | null)?.then === "function" && (typeof v === "object" || typeof v === "function");
+}
+
+/**
+ * Evaluates a node. Synchronous unless a function is async or not yet loaded (then a Promise),
+ * so the common case costs no microtask.
+ */
+export function evaluate(node: GraphNode, get: (key: string) => unknown): unknown {
+  if (node instanceof Task) return callTask(node, get);
+  if (node instanceof TaskRef) return get(node.key);
+  if (node instanceof Literal) return node.value;
+  if (Array.isArray(node)) return evaluateList(node, get);
+  if (isPlainObject(node)) {
+    const out: Record<string, unknown> = {};
+    let pending: Promise<unknown>[] | undefined;
+    for (const k in node) {
+      const v = evaluate(node[k], get);
+      if (isThenable(v)) (pending ??= []).push(Promise.resolve(v).then((x) => (out[k] = x)));
+      else out[k] = v;
+    }
+    return pending ? Promise.all(pending).then(() => out) : out;
+  }
+  return node;
+}
+
+function evaluateList(nodes: readonly unknown[], get: (key: string) => unknown): unknown[] | Promise<unknown[]> {
+  const out = new Array<unknown>(nodes.length);
+  let async = false;
+  for (let i = 0; i < nodes.length; i++) {
+    const v = evaluate(nodes[i], get);
+    if (isThenable(v)) async = true;
+    out[i] = v;
+  }
+  return async ? Promise.all(out) : out;
+}
+
+function callTask(task: Task, get: (key: string) => unknown): unknown {
+  const fn = task.fn.local ?? resolveFnSync(task.fn);
+  const args = evaluateList(task.args, get);
+  if (fn && !isThenable(args)) return fn(...args);
+  return Promise.all([fn ?? resolveFn(task.fn), args]).then(([f, a]) => f(...a));
+}
+
+/** Evaluates a node and always returns a settled value (awaiting async functions). */
+export async function evaluateAsync(node: GraphNode, get: (key: string) => unknown): Promise<unknown> {
+  return evaluate(node, get);
+}
+
+export { isThenable };

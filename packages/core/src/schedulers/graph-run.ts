@@ -1,0 +1,279 @@
+/** The engine of the local schedulers: one run of a graph on a pool of lanes. */
+import type { RunStats } from "../compute/options.js";
+import type { ProgressReporter } from "../diagnostics/progress.js";
+import { CancelledError, TaskError, WorkerDiedError } from "../errors.js";
+import type { Plan } from "../graph/plan.js";
+import type { LanePool, RunHandler } from "./lanes.js";
+import { PriorityQueue } from "./priority-queue.js";
+
+/** Milliseconds of queued work each lane should have, so it never waits for the next batch. */
+const TARGET_QUEUED_MS = 2;
+/** Most tasks in flight per lane. */
+const MAX_INFLIGHT = 512;
+/** Tasks in flight per lane before any duration is known. */
+const START_INFLIGHT = 2;
+
+const WAITING = 0;
+const READY = 1;
+const DISPATCHED = 2;
+const DONE = 3;
+
+let nextRunId = 1;
+
+/** Options of one run. */
+export interface GraphRunOptions {
+  progress?: ProgressReporter;
+  stats?: RunStats;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs a plan: ready tasks go out in priority order, in batches sized so each lane holds about
+ * TARGET_QUEUED_MS of work; a task whose unfinished inputs are all in flight on one lane is sent to
+ * that lane at once (the worker holds or will hold the inputs), which keeps chains and reduction
+ * groups on one worker without a round trip per task. Results no later task needs are released as
+ * soon as possible.
+ */
+export class GraphRun implements RunHandler {
+  readonly id = nextRunId++;
+  private readonly n: number;
+  private readonly waiting: Int32Array;
+  private readonly state: Uint8Array;
+  private readonly where: Int16Array;
+  /** The one lane on which a waiting task's dispatched inputs run (-1 none yet, -2 several lanes). */
+  private readonly inputLane: Int16Array;
+  /** How many of a waiting task's unfinished inputs are in flight on inputLane. */
+  private readonly onInputLane: Int32Array;
+  private readonly refs: Int32Array;
+  private readonly laneHas: Uint8Array;
+  private readonly values: unknown[];
+  private readonly ready: PriorityQueue;
+  private readonly laneReady: PriorityQueue[];
+  private readonly inflight: Int32Array;
+  private readonly release: string[][];
+  private readonly isOutput: Uint8Array;
+  private done = 0;
+  private held = 0;
+  private avgMs = -1;
+  private finished = false;
+  private resolve!: (v: Map<string, unknown>) => void;
+  private reject!: (e: unknown) => void;
+  readonly promise: Promise<Map<string, unknown>>;
+  private readonly onAbort = (): void => this.fail(new CancelledError("The computation was cancelled (AbortSignal)."));
+
+  constructor(
+    private readonly pool: LanePool,
+    private readonly plan: Plan,
+    private readonly outputs: readonly string[],
+    private readonly opts: GraphRunOptions = {},
+  ) {
+    const n = (this.n = plan.keys.length);
+    this.waiting = new Int32Array(n);
+    this.state = new Uint8Array(n);
+    this.where = new Int16Array(n).fill(-1);
+    this.inputLane = new Int16Array(n).fill(-1);
+    this.onInputLane = new Int32Array(n);
+    this.refs = new Int32Array(n);
+    this.laneHas = new Uint8Array(n);
+    this.values = new Array(n);
+    this.isOutput = new Uint8Array(n);
+    this.ready = new PriorityQueue(plan.priority);
+    this.laneReady = Array.from({ length: pool.lanes }, () => new PriorityQueue(plan.priority));
+    this.inflight = new Int32Array(pool.lanes);
+    this.release = Array.from({ length: pool.lanes }, () => []);
+    this.promise = new Promise((res, rej) => {
+      this.resolve = res;
+      this.reject = rej;
+    });
+    for (const k of outputs) this.isOutput[plan.index.get(k)!] = 1;
+    for (let i = 0; i < n; i++) {
+      this.waiting[i] = plan.deps[i]!.length;
+      this.refs[i] = plan.dependents[i]!.length + this.isOutput[i]!;
+    }
+  }
+
+  /** Starts the run; resolves to the output values. */
+  start(): Promise<Map<string, unknown>> {
+    const { signal, progress } = this.opts;
+    if (signal?.aborted) {
+      this.fail(new CancelledError("The computation was cancelled before it started."));
+      return this.promise;
+    }
+    signal?.addEventListener("abort", this.onAbort, { once: true });
+    progress?.start(this.n);
+    if (this.n === 0) {
+      this.finish();
+      return this.promise;
+    }
+    this.pool.attach(this.id, this);
+    for (let i = 0; i < this.n; i++) {
+      if (this.waiting[i] === 0) {
+        this.state[i] = READY;
+        this.ready.push(i);
+      }
+    }
+    this.fill();
+    return this.promise;
+  }
+
+  private capacity(): number {
+    if (this.pool.maxInflight) return this.pool.maxInflight;
+    if (this.avgMs < 0) return START_INFLIGHT;
+    return Math.max(1, Math.min(MAX_INFLIGHT, Math.floor(TARGET_QUEUED_MS / Math.max(this.avgMs, 1e-4))));
+  }
+
+  /** Sends ready work to every lane that has room. */
+  private fill(): void {
+    if (this.finished) return;
+    const cap = this.capacity();
+    const lanes = this.pool.lanes;
+    let freeLanes = 0;
+    for (let l = 0; l < lanes; l++) if (this.inflight[l]! < cap) freeLanes++;
+    if (freeLanes === 0) return;
+    const share = Math.max(1, Math.ceil(this.ready.size / freeLanes));
+    for (let l = 0; l < lanes; l++) {
+      const room = cap - this.inflight[l]!;
+      // A busy lane is topped up only when half its queue has drained: fewer, larger messages.
+      if (room <= 0 || (this.inflight[l]! > 0 && room * 2 < cap)) continue;
+      const local = this.laneReady[l]!;
+      if (local.size === 0 && this.ready.size === 0) continue;
+      this.dispatch(l, Math.min(room, share + local.size));
+    }
+  }
+
+  private dispatch(lane: number, max: number): void {
+    const { plan, pool } = this;
+    const tasks: Array<[string, unknown]> = [];
+    const data: Array<[string, unknown]> = [];
+    const shipped = new Set<number>();
+    const local = this.laneReady[lane]!;
+    const retains = pool.retains;
+    while (tasks.length < max) {
+      const a = local.peek();
+      const b = this.ready.peek();
+      if (a < 0 && b < 0) break;
+      const i = a >= 0 && (b < 0 || plan.priority[a]! < plan.priority[b]!) ? local.pop() : this.ready.pop();
+      this.state[i] = DISPATCHED;
+      this.where[i] = lane;
+      if (retains) this.laneHas[i] = 1;
+      this.inflight[lane]!++;
+      for (const d of plan.deps[i]!) {
+        if (retains && this.where[d] === lane && this.laneHas[d]) continue;
+        if (!shipped.has(d)) {
+          shipped.add(d);
+          data.push([plan.keys[d]!, this.values[d]]);
+        }
+      }
+      tasks.push([plan.keys[i]!, plan.nodes[i]]);
+      if (retains) {
+        // A dependent whose unfinished inputs all run on this lane can follow them here now:
+        // the worker runs it right after them with no round trip, and their results are released sooner.
+        for (const d of plan.dependents[i]!) {
+          if (this.state[d] !== WAITING) continue;
+          const il = this.inputLane[d]!;
+          if (il === -1) this.inputLane[d] = lane;
+          else if (il !== lane) {
+            this.inputLane[d] = -2;
+            continue;
+          }
+          if (++this.onInputLane[d]! === this.waiting[d]) {
+            this.state[d] = READY;
+            local.push(d);
+          }
+        }
+      }
+    }
+    if (tasks.length === 0) return;
+    const release = this.release[lane]!;
+    this.release[lane] = [];
+    if (this.opts.stats) this.opts.stats.batches++;
+    pool.send(lane, { t: "run", run: this.id, tasks, data, release });
+  }
+
+  onDone(lane: number, results: Array<[string, unknown, number]>): void {
+    if (this.finished) return;
+    const { plan } = this;
+    let ms = 0;
+    for (const [key, value, dt] of results) {
+      const i = plan.index.get(key);
+      if (i === undefined || this.state[i] === DONE) continue;
+      ms += dt;
+      this.state[i] = DONE;
+      this.done++;
+      this.inflight[lane]!--;
+      this.values[i] = value;
+      this.held++;
+      for (const d of plan.deps[i]!) {
+        if (--this.refs[d]! === 0) this.releaseValue(d);
+      }
+      for (const d of plan.dependents[i]!) {
+        if (this.inputLane[d] === lane) this.onInputLane[d]!--;
+        if (--this.waiting[d]! === 0 && this.state[d] === WAITING) {
+          this.state[d] = READY;
+          this.ready.push(d);
+        }
+      }
+      if (this.refs[i] === 0) this.releaseValue(i);
+    }
+    if (results.length) {
+      const avg = ms / results.length;
+      this.avgMs = this.avgMs < 0 ? avg : 0.7 * this.avgMs + 0.3 * avg;
+    }
+    const stats = this.opts.stats;
+    if (stats) stats.peakHeld = Math.max(stats.peakHeld, this.held);
+    this.opts.progress?.update(this.done);
+    if (this.done === this.n) this.finish();
+    else this.fill();
+  }
+
+  private releaseValue(i: number): void {
+    if (this.isOutput[i]) return;
+    this.values[i] = undefined;
+    this.held--;
+    if (this.laneHas[i]) {
+      this.laneHas[i] = 0;
+      this.release[this.where[i]!]!.push(this.plan.keys[i]!);
+    }
+  }
+
+  onError(_lane: number, key: string, error: unknown): void {
+    this.fail(new TaskError(key, error));
+  }
+
+  onLaneDied(lane: number, error: Error): void {
+    if (this.finished) return;
+    if (this.inflight[lane]! > 0) {
+      const keys: string[] = [];
+      for (let i = 0; i < this.n; i++) if (this.where[i] === lane && this.state[i] === DISPATCHED) keys.push(this.plan.keys[i]!);
+      this.fail(new WorkerDiedError(this.pool.laneName(lane), keys, error.message));
+      return;
+    }
+    // Nothing of ours was running there; forget what that worker held and carry on.
+    for (let i = 0; i < this.n; i++) if (this.where[i] === lane) this.laneHas[i] = 0;
+    this.release[lane] = [];
+  }
+
+  private cleanup(): void {
+    this.finished = true;
+    this.opts.signal?.removeEventListener("abort", this.onAbort);
+    this.pool.detach(this.id);
+    this.pool.end(this.id);
+    const stats = this.opts.stats;
+    if (stats) stats.tasks += this.done;
+  }
+
+  private finish(): void {
+    this.cleanup();
+    const out = new Map<string, unknown>();
+    for (const k of this.outputs) out.set(k, this.values[this.plan.index.get(k)!]);
+    this.opts.progress?.finish();
+    this.resolve(out);
+  }
+
+  private fail(error: unknown): void {
+    if (this.finished) return;
+    this.cleanup();
+    this.opts.progress?.finish(error);
+    this.reject(error);
+  }
+}

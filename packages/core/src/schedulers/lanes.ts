@@ -1,0 +1,26 @@
+/** Lanes: the parallel workers of a local pool, as the engine sees them. */
+import type { ToWorker } from "../worker/protocol.js";
+
+/** What a run hears back from its lanes. */
+export interface RunHandler {
+  onDone(lane: number, results: Array<[string, unknown, number]>): void;
+  onError(lane: number, key: string, error: unknown): void;
+  onLaneDied(lane: number, error: Error): void;
+}
+
+/** A set of workers that take batches of tasks. */
+export interface LanePool {
+  /** Number of workers. */
+  readonly lanes: number;
+  /** Workers keep results across batches of a run (so dependents on the same worker need no copy). */
+  readonly retains: boolean;
+  /** A fixed limit of tasks in flight per lane (otherwise the engine adapts it to task durations). */
+  readonly maxInflight?: number;
+  /** A short name for errors ("thread 2", "process 1"). */
+  laneName(lane: number): string;
+  attach(run: number, handler: RunHandler): void;
+  detach(run: number): void;
+  send(lane: number, msg: Extract<ToWorker, { t: "run" }>): void;
+  /** Tells every lane the run is over. */
+  end(run: number): void;
+}

@@ -1,0 +1,26 @@
+/** Messages between a local scheduler and its worker threads/processes. */
+
+/** Scheduler -> worker. Values and nodes are portable (see serialize/portable). */
+export type ToWorker =
+  | {
+      t: "run";
+      /** The computation these tasks belong to. */
+      run: number;
+      /** [key, node] in the order to run them. */
+      tasks: Array<[string, unknown]>;
+      /** Dependency values the worker does not hold yet. */
+      data: Array<[string, unknown]>;
+      /** Keys of this run the worker may forget. */
+      release: string[];
+      /** Modules to import before running (kernel registries), when new ones were registered. */
+      modules?: string[];
+    }
+  /** The run is over (finished, failed or cancelled): drop its queued tasks and held results. */
+  | { t: "end"; run: number };
+
+/** Worker -> scheduler. */
+export type FromWorker =
+  | { t: "ready" }
+  /** Finished tasks: [key, value, milliseconds]. */
+  | { t: "done"; run: number; results: Array<[string, unknown, number]> }
+  | { t: "error"; run: number; key: string; error: unknown };

@@ -1,0 +1,106 @@
+/** The task loop shared by worker threads and worker processes: run batches, hold results, report back. */
+import { performance } from "node:perf_hooks";
+import { evaluate, isThenable } from "../graph/evaluate.js";
+import type { FromWorker, ToWorker } from "./protocol.js";
+import { importWorkerModules } from "./modules.js";
+
+/** How a runtime talks to its scheduler. */
+export interface WorkerIO {
+  send(msg: FromWorker): void;
+}
+
+/** Results are sent back at least this often while a batch runs (ms), so the scheduler can keep feeding. */
+const FLUSH_MS = 1;
+
+interface QueuedTask {
+  run: number;
+  key: string;
+  node: unknown;
+}
+
+/** A worker's state: queued tasks, held results per run, and the loop that drains the queue. */
+export class WorkerRuntime {
+  private readonly queue: QueuedTask[] = [];
+  private head = 0;
+  private readonly stores = new Map<number, Map<string, unknown>>();
+  private readonly ended = new Set<number>();
+  private draining = false;
+  private pendingModules: Promise<void> = Promise.resolve();
+
+  constructor(private readonly io: WorkerIO) {}
+
+  /** Handles one message from the scheduler. */
+  receive(msg: ToWorker): void {
+    if (msg.t === "end") {
+      this.stores.delete(msg.run);
+      this.ended.add(msg.run);
+      if (this.ended.size > 1024) this.ended.delete(this.ended.values().next().value!);
+      return;
+    }
+    if (this.ended.has(msg.run)) return;
+    if (msg.modules?.length) {
+      const mods = msg.modules;
+      this.pendingModules = this.pendingModules.then(() => importWorkerModules(mods));
+    }
+    let store = this.stores.get(msg.run);
+    if (!store) this.stores.set(msg.run, (store = new Map()));
+    for (const k of msg.release) store.delete(k);
+    for (const [k, v] of msg.data) store.set(k, v);
+    for (const [key, node] of msg.tasks) this.queue.push({ run: msg.run, key, node });
+    if (!this.draining) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    await this.pendingModules;
+    let results: Array<[string, unknown, number]> = [];
+    let resultsRun = -1;
+    let lastFlush = performance.now();
+    const flush = (): void => {
+      if (results.length) this.io.send({ t: "done", run: resultsRun, results });
+      results = [];
+      lastFlush = performance.now();
+    };
+    try {
+      while (this.head < this.queue.length) {
+        const task = this.queue[this.head]!;
+        this.queue[this.head++] = undefined as unknown as QueuedTask;
+        if (this.head > 4096 && this.head * 2 > this.queue.length) {
+          this.queue.splice(0, this.head);
+          this.head = 0;
+        }
+        const store = this.stores.get(task.run);
+        if (!store) continue; // run ended or failed
+        if (task.run !== resultsRun) {
+          flush();
+          resultsRun = task.run;
+        }
+        const t0 = performance.now();
+        let value: unknown;
+        try {
+          const get = (k: string): unknown => {
+            if (!store.has(k)) throw new Error(`dependency '${k}' of task '${task.key}' is not held by this worker`);
+            return store.get(k);
+          };
+          value = evaluate(task.node, get);
+          if (isThenable(value)) {
+            flush(); // let the scheduler see finished work while this one waits
+            value = await value;
+          }
+        } catch (error) {
+          flush();
+          this.stores.delete(task.run);
+          this.io.send({ t: "error", run: task.run, key: task.key, error });
+          continue;
+        }
+        const t1 = performance.now();
+        store.set(task.key, value);
+        results.push([task.key, value, t1 - t0]);
+        if (t1 - lastFlush > FLUSH_MS) flush();
+      }
+      flush();
+    } finally {
+      this.draining = false;
+    }
+  }
+}
