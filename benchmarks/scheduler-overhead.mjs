@@ -1,7 +1,8 @@
 // Scheduler overhead: trivial-task graphs on sync, threads and processes, side by side with Dask.
 // Prints one JSON line per (tool, workload, scheduler), then a ratio table. Options:
 //   --quick            one run, no warm-up
-//   --runs N           timed runs (median reported; default 3)
+//   --runs N           timed runs (median reported; default 5, after 2 warm-ups: V8 needs a few runs to
+//                      optimize; Dask's side gets the same number of timed runs)
 //   --no-reference     skip Dask even when it is installed
 //   --schedulers a,b   subset of sync,threads,processes
 import { cpus } from "node:os";
@@ -16,8 +17,8 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const quick = flag("--quick");
-const runs = quick ? 1 : Number(opt("--runs", 3));
-const warmups = quick ? 0 : 1;
+const runs = quick ? 1 : Number(opt("--runs", 5));
+const warmups = quick ? 0 : 2;
 const schedulers = opt("--schedulers", "sync,threads,processes").split(",");
 const NUM_WORKERS = 2;
 

@@ -56,8 +56,12 @@ export function resolveFnSync(ref: FnRef): AnyFn | undefined {
     }
     case "kernel":
       return kernelInfo(spec.name)?.fn;
-    case "module":
-      return moduleExports.get(`${spec.url}#${spec.name}`);
+    case "module": {
+      // Remember the export on the reference itself: graphs share one FnRef across many tasks.
+      const fn = moduleExports.get(`${spec.url}#${spec.name}`);
+      if (fn) ref.local = fn;
+      return fn;
+    }
     default:
       throw new InvalidArgumentError(`resolveFn: expected an FnRef, got ${describeKind(spec)}.`);
   }

@@ -76,9 +76,9 @@ export class LayeredGraph {
     return n;
   }
 
-  /** The flat graph: every layer's tasks in one map. */
+  /** The flat graph: every layer's tasks in one map. Treat it as read-only (a single layer's map is shared). */
   materialize(): Graph {
-    if (this.layers.size === 1) return new Map(this.layers.values().next().value!.materialize());
+    if (this.layers.size === 1) return this.layers.values().next().value!.materialize();
     const out: Graph = new Map<string, GraphNode>();
     for (const l of this.layers.values()) for (const [k, v] of l.materialize()) out.set(k, v);
     return out;

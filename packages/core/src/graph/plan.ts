@@ -1,6 +1,6 @@
 /** An execution plan: the graph as index arrays plus a static, memory-friendly task order. */
 import { GraphCycleError, MissingDependencyError } from "../errors.js";
-import { dependenciesOf, type Graph, type GraphNode } from "./task.js";
+import { Task, TaskRef, dependenciesOf, isPlainObject, type Graph, type GraphNode } from "./task.js";
 
 /** A graph prepared for running: tasks by index, dependencies both ways, and priorities. */
 export interface Plan {
@@ -27,17 +27,29 @@ export function makePlan(graph: Graph): Plan {
   for (let i = 0; i < n; i++) index.set(keys[i]!, i);
   const nodes: GraphNode[] = new Array(n);
   const deps: number[][] = new Array(n);
-  const dependents: number[][] = Array.from({ length: n }, () => []);
-  for (let i = 0; i < n; i++) {
-    const node = graph.get(keys[i]!);
+  const dependents: number[][] = new Array(n);
+  const none: number[] = [];
+  const noDeps: readonly string[] = [];
+  let i = 0;
+  for (const node of graph.values()) {
     nodes[i] = node;
-    const ds = dependenciesOf(node);
+    dependents[i] = none; // shared empty list until a first dependent appears
+    i++;
+  }
+  for (i = 0; i < n; i++) {
+    const node = nodes[i];
+    const ds = node instanceof Task || Array.isArray(node) || node instanceof TaskRef || isPlainObject(node) ? dependenciesOf(node) : noDeps;
+    if (ds.length === 0) {
+      deps[i] = none;
+      continue;
+    }
     const di = new Array<number>(ds.length);
     for (let j = 0; j < ds.length; j++) {
       const x = index.get(ds[j]!);
       if (x === undefined) throw new MissingDependencyError(keys[i]!, ds[j]!);
       di[j] = x;
-      dependents[x]!.push(i);
+      if (dependents[x] === none) dependents[x] = [i];
+      else dependents[x]!.push(i);
     }
     deps[i] = di;
   }

@@ -46,6 +46,7 @@ export function forEachRef(node: GraphNode, visit: (key: string) => void): void 
 
 /** The distinct keys a node depends on, in first-seen order. */
 export function dependenciesOf(node: GraphNode): string[] {
+  if (node instanceof Task && node.args.length === 1 && !(node.args[0] instanceof Object)) return []; // f(literal): common leaf
   const out: string[] = [];
   let seen: Set<string> | undefined;
   forEachRef(node, (k) => {

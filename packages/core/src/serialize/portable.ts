@@ -333,11 +333,14 @@ function toBinaryView(v: ArrayBufferView): unknown {
   return new Typed(v.buffer, v.byteOffset, v.byteLength / Typed.BYTES_PER_ELEMENT);
 }
 
+// Maps and Sets are walked with for-of, not forEach: a callback closure would allocate on
+// every call, while V8 can optimize the iterators away.
 function toMap(m: Map<unknown, unknown>, binary: boolean): unknown {
   // msgpackr writes only exact Maps as maps.
   let out: Map<unknown, unknown> | undefined = binary && m.constructor !== Map ? new Map() : undefined;
   let i = 0;
-  m.forEach((x, k) => {
+  for (const k of m.keys()) {
+    const x = m.get(k);
     let k2: unknown, x2: unknown;
     try {
       k2 = toAny(k, binary);
@@ -349,41 +352,49 @@ function toMap(m: Map<unknown, unknown>, binary: boolean): unknown {
     } catch (e) {
       throw withPath(e, `.get(${keyLabel(k)})`);
     }
-    if (out === undefined && (changed(k2, k) || changed(x2, x))) {
-      out = new Map();
-      let j = 0;
-      for (const [a, b] of m) {
-        if (j++ === i) break;
-        out.set(a, b);
-      }
-    }
+    if (out === undefined && (changed(k2, k) || changed(x2, x))) out = copyMap(m, i);
     if (out !== undefined) out.set(k2, x2);
     i++;
-  });
+  }
   return out ?? m;
+}
+
+/** A new Map holding the first `n` entries of `m`. */
+function copyMap(m: Map<unknown, unknown>, n: number): Map<unknown, unknown> {
+  const out = new Map<unknown, unknown>();
+  let j = 0;
+  for (const [a, b] of m) {
+    if (j++ === n) break;
+    out.set(a, b);
+  }
+  return out;
+}
+
+/** A new Set holding the first `n` members of `s`. */
+function copySet(s: Set<unknown>, n: number): Set<unknown> {
+  const out = new Set<unknown>();
+  let j = 0;
+  for (const a of s) {
+    if (j++ === n) break;
+    out.add(a);
+  }
+  return out;
 }
 
 function toSet(s: Set<unknown>, binary: boolean): unknown {
   let out: Set<unknown> | undefined;
   let i = 0;
-  s.forEach((x) => {
+  for (const x of s) {
     let y: unknown;
     try {
       y = toAny(x, binary);
     } catch (e) {
       throw withPath(e, `<Set member ${i}>`);
     }
-    if (out === undefined && changed(y, x)) {
-      out = new Set();
-      let j = 0;
-      for (const a of s) {
-        if (j++ === i) break;
-        out.add(a);
-      }
-    }
+    if (out === undefined && changed(y, x)) out = copySet(s, i);
     if (out !== undefined) out.add(y);
     i++;
-  });
+  }
   return out ?? s;
 }
 
@@ -503,7 +514,8 @@ function fromEscaped(entries: unknown): Record<string, unknown> {
 function fromMap(m: Map<unknown, unknown>): unknown {
   let out: Map<unknown, unknown> | undefined;
   let i = 0;
-  m.forEach((x, k) => {
+  for (const k of m.keys()) {
+    const x = m.get(k);
     let k2: unknown, x2: unknown;
     try {
       k2 = fromAny(k);
@@ -511,40 +523,26 @@ function fromMap(m: Map<unknown, unknown>): unknown {
     } catch (e) {
       throw withPath(e, `<Map entry ${i}>`);
     }
-    if (out === undefined && (changed(k2, k) || changed(x2, x))) {
-      out = new Map();
-      let j = 0;
-      for (const [a, b] of m) {
-        if (j++ === i) break;
-        out.set(a, b);
-      }
-    }
+    if (out === undefined && (changed(k2, k) || changed(x2, x))) out = copyMap(m, i);
     if (out !== undefined) out.set(k2, x2);
     i++;
-  });
+  }
   return out ?? m;
 }
 
 function fromSet(s: Set<unknown>): unknown {
   let out: Set<unknown> | undefined;
   let i = 0;
-  s.forEach((x) => {
+  for (const x of s) {
     let y: unknown;
     try {
       y = fromAny(x);
     } catch (e) {
       throw withPath(e, `<Set member ${i}>`);
     }
-    if (out === undefined && changed(y, x)) {
-      out = new Set();
-      let j = 0;
-      for (const a of s) {
-        if (j++ === i) break;
-        out.add(a);
-      }
-    }
+    if (out === undefined && changed(y, x)) out = copySet(s, i);
     if (out !== undefined) out.add(y);
     i++;
-  });
+  }
   return out ?? s;
 }
