@@ -42,3 +42,4 @@ export { ProgressBar, createProgress, type ProgressReporter } from "./diagnostic
 export { encode, decode, loadOptionalExtensions } from "./serialize/codec.js";
 export { registerTypeExtension, type TypeExtension } from "./serialize/extensions.js";
 import "./kernels/core-kernels.js";
+export { allocTyped, allocatesShared, setSharedAllocation, type TypedArrayConstructor } from "./memory/alloc.js";

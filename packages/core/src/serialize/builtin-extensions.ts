@@ -70,8 +70,12 @@ const BUILTIN_ERRORS: Record<string, ErrorConstructor> = {
   URIError,
 };
 
+/** An Error of this realm, or of another one (vm contexts) checked by its brand. */
 function isError(v: unknown): v is Error {
-  return v instanceof Error || Object.prototype.toString.call(v) === "[object Error]";
+  if (v instanceof Error) return true;
+  // The cheap property test first: toString allocates, and this runs on many non-errors.
+  const e = v as { message?: unknown; stack?: unknown };
+  return typeof e.message === "string" && typeof e.stack === "string" && Object.prototype.toString.call(v) === "[object Error]";
 }
 
 /**

@@ -185,6 +185,12 @@ function toObject(v: object, binary: boolean): unknown {
   if (proto === ObjectProto || proto === null) return toPlain(v as Record<string, unknown>, binary);
   // Typed arrays first: they are the bulk of the data and no extension handles them.
   if (ArrayBuffer.isView(v)) return binary ? toBinaryView(v) : v;
+  // Exact built-ins before the extension lookup (cheap, and nothing to find for them); their
+  // subclasses go through the lookup first, so a package can give one an extension.
+  const ctor = (v as { constructor?: unknown }).constructor;
+  if (ctor === Map) return toMap(v as Map<unknown, unknown>, binary);
+  if (ctor === Set) return toSet(v as Set<unknown>, binary);
+  if (ctor === Date || ctor === RegExp || ctor === ArrayBuffer) return v;
   if (v instanceof OrDescribe) return toOrDescribe(v.value, binary);
   const ext = findExtension(v);
   if (ext !== undefined) return toTagged(ext, v, binary);
