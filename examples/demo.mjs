@@ -1,5 +1,5 @@
 // dask-ts demo: a parallel word count over real files with delayed tasks, on every local scheduler.
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { closeSchedulers, compute, delayed, fromModule } from "dask-ts";
@@ -23,7 +23,9 @@ try {
   }
   const top = topK(level[0], 5);
 
-  const svg = join(dir, "wordcount-graph.svg");
+  const outDir = new URL("./out/", import.meta.url);
+  await mkdir(outDir, { recursive: true });
+  const svg = new URL("wordcount-graph.svg", outDir).pathname;
   await top.visualize({ filename: svg });
   console.log(`task graph: ${top.graph().size} tasks, drawn to ${svg}`);
 
