@@ -10,7 +10,7 @@
  * Importing this module registers the built-in type extensions (and the Arrow placeholder;
  * call `loadOptionalExtensions()` to send Arrow tables).
  */
-import { Packr } from "msgpackr";
+import { C1, Packr } from "msgpackr";
 import { SerializationError } from "../errors.js";
 // Placeholder first: findExtension tries the newest registration first, and graph nodes are
 // far more frequent than tables.
@@ -56,6 +56,8 @@ export function decode(bytes: Uint8Array): unknown {
   let portable: unknown;
   try {
     portable = packr.unpack(bytes);
+    // msgpackr reads the reserved byte 0xc1 as a marker object instead of failing.
+    if (portable === C1) throw new Error("the message is the reserved byte 0xc1");
   } catch (e) {
     throw new SerializationError(
       `Could not decode a message of ${bytes.byteLength} bytes: ${(e as Error)?.message ?? e}. ` +
