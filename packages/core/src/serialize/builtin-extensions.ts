@@ -118,7 +118,12 @@ function decodeError(e: EncodedError): Error {
     enumerable: false,
   });
   if (Object.hasOwn(e, "code")) (err as { code?: unknown }).code = e.code;
-  if (e.props) Object.assign(err, e.props);
+  if (e.props) {
+    // defineProperty, not assignment: a key named "__proto__" must stay a key, not swap the prototype.
+    for (const k of Object.keys(e.props)) {
+      Object.defineProperty(err, k, { value: e.props[k], writable: true, enumerable: true, configurable: true });
+    }
+  }
   return err;
 }
 

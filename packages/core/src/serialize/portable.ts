@@ -15,7 +15,7 @@
 import { SerializationError } from "../errors.js";
 import { findExtension, getExtension, type TypeExtension } from "./extensions.js";
 
-/** The key that marks a tagged object. */
+/** The key that marks a tagged object (written as a literal key where objects are built: faster literals). */
 export const TAG = "~dt";
 
 // Tags the serializer uses itself; extension names cannot start with "~", so they never clash.
@@ -26,7 +26,7 @@ const NEG_ZERO = "~-0";
 /** A bare SharedArrayBuffer: msgpackr writes it as an empty object. */
 const SHARED_BUFFER = "~sab";
 
-const NEG_ZERO_TAGGED = Object.freeze({ [TAG]: NEG_ZERO, v: 0 });
+const NEG_ZERO_TAGGED = Object.freeze({ "~dt": NEG_ZERO, v: 0 });
 
 /** Options of `toPortable`. */
 export interface PortableOptions {
@@ -198,7 +198,7 @@ function toObject(v: object, binary: boolean): unknown {
   if (v instanceof Set) return toSet(v, binary);
   if (v instanceof Date || v instanceof RegExp || v instanceof ArrayBuffer) return v;
   if (typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer) {
-    return binary ? { [TAG]: SHARED_BUFFER, v: new Uint8Array(v) } : v;
+    return binary ? { "~dt": SHARED_BUFFER, v: new Uint8Array(v) } : v;
   }
   if (isForeignPlainObject(proto)) return toPlain(v as Record<string, unknown>, binary);
   throw unknownClass(v);
@@ -242,7 +242,7 @@ function toTagged(ext: TypeExtension, v: object, binary: boolean): unknown {
       );
     }
     try {
-      return { [TAG]: ext.name, v: toAny(encoded, binary) };
+      return { "~dt": ext.name, v: toAny(encoded, binary) };
     } catch (e) {
       throw withPath(e, `<${ext.name}>`);
     }
@@ -318,7 +318,7 @@ function toEscaped(obj: Record<string, unknown>, binary: boolean): unknown {
       throw withPath(e, keySegment(k));
     }
   }
-  return { [TAG]: ESCAPED, v: entries };
+  return { "~dt": ESCAPED, v: entries };
 }
 
 const NATIVE_VIEWS = new Set<unknown>([
