@@ -49,6 +49,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import statistics
 import sys
 import time
@@ -178,7 +179,7 @@ class Schedulers:
 
     def shutdown(self):
         if self.pool is not None:
-            self.pool.shutdown()
+            self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
     def raw_get(self, name):
@@ -314,6 +315,13 @@ def main(argv=None):
         "num_workers": NUM_WORKERS,
         "warmups": warmups,
     }
+    # On SIGTERM (the Node runner's timeout) unwind through ``finally`` so the
+    # process pool is shut down rather than orphaned.
+    def _terminate(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _terminate)
+
     scheds = Schedulers()
     try:
         for workload in workloads:

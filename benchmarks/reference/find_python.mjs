@@ -76,11 +76,24 @@ export async function runDaskReference(script, args = [], opts = {}) {
   if (!python) throw new Error("no Python with dask importable (apt-get install -y python3-dask)");
 
   return new Promise((resolve, reject) => {
+    // detached: the script leads its own process group, which its worker
+    // processes (Dask's process pool, multiprocessing's resource tracker)
+    // join, so a timeout can end all of them at once; orphaned workers would
+    // otherwise keep the stdout pipe open and the run would never finish.
     const child = spawn(python, [script, ...args], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, PYTHONUNBUFFERED: "1" },
+      detached: process.platform !== "win32",
       windowsHide: true,
     });
+    const killGroup = (sig) => {
+      try {
+        if (process.platform !== "win32" && child.pid) process.kill(-child.pid, sig);
+        else child.kill(sig);
+      } catch {
+        // group already gone
+      }
+    };
     let stdout = "";
     let stderr = "";
     let timedOut = false;
@@ -94,12 +107,9 @@ export async function runDaskReference(script, args = [], opts = {}) {
 
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill("SIGTERM");
-      // The process scheduler has worker children; give Python a moment to
-      // shut its pool down, then insist.
-      setTimeout(() => {
-        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-      }, 2_000).unref();
+      // SIGTERM lets the script shut its pool down; then insist on the group.
+      killGroup("SIGTERM");
+      setTimeout(() => !settled && killGroup("SIGKILL"), 2_000).unref();
     }, timeoutMs);
 
     child.stdout.setEncoding("utf8");
@@ -110,6 +120,9 @@ export async function runDaskReference(script, args = [], opts = {}) {
       if (onStderr) onStderr(d);
     });
     child.on("error", (err) => finish(reject, err));
+    // Once the script itself has exited, end anything it left behind in its
+    // group so the pipes close and "close" below fires.
+    child.on("exit", () => setTimeout(() => !settled && killGroup("SIGKILL"), 500).unref());
     child.on("close", (code, signal) => {
       if (timedOut) {
         return finish(

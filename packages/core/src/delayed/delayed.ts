@@ -7,7 +7,6 @@ import { LayeredGraph, MaterializedLayer } from "../graph/layered.js";
 import { Literal, Task, TaskRef, isPlainObject, type Graph, type GraphNode } from "../graph/task.js";
 import { randomToken, tokenize } from "../graph/tokenize.js";
 import {
-  flattenKeys,
   isDaskCollection,
   type DaskCollection,
   type NestedKeys,
@@ -191,9 +190,4 @@ function delayedValue(value: unknown, opts: DelayedOptions): Delayed {
   const token = deps.length ? tokenize(node) : tokenize(value);
   const key = `${opts.name ?? typeName}-${token}`;
   return new Delayed(key, deps.length ? node : new Literal(value), deps);
-}
-
-/** The keys of several collections, flattened (used by compute/persist). */
-export function collectionKeys(c: DaskCollection): string[] {
-  return flattenKeys(c.daskKeys());
 }

@@ -46,9 +46,4 @@ function callTask(task: Task, get: (key: string) => unknown): unknown {
   return Promise.all([fn ?? resolveFn(task.fn), args]).then(([f, a]) => f(...a));
 }
 
-/** Evaluates a node and always returns a settled value (awaiting async functions). */
-export async function evaluateAsync(node: GraphNode, get: (key: string) => unknown): Promise<unknown> {
-  return evaluate(node, get);
-}
-
 export { isThenable };
