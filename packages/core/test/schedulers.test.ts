@@ -209,3 +209,13 @@ describe("cancellation, config and progress", () => {
     expect(getPool("threads", 2)).toBe(getPool("threads", 2));
   });
 });
+
+describe("worker process flags", () => {
+  it("keeps loaders and drops eval code, debuggers and test flags", async () => {
+    const { workerExecArgv } = await import("@dask-ts/core/schedulers/exec-argv");
+    expect(
+      workerExecArgv(["--import", "tsx", "--input-type=module", "-e", "console.log(1)", "--inspect=9229", "--conditions=dev", "--max-old-space-size=4096", "--test"]),
+    ).toEqual(["--import", "tsx", "--conditions=dev", "--max-old-space-size=4096"]);
+    expect(workerExecArgv(["--eval", "x", "--enable-source-maps", "-r", "ts-node/register"])).toEqual(["--enable-source-maps", "-r", "ts-node/register"]);
+  });
+});

@@ -7,6 +7,7 @@ import { onFrames, writeFrame } from "../serialize/frames.js";
 import type { FromWorker, ToWorker } from "../worker/protocol.js";
 import { WorkerPool, type WorkerEvents, type WorkerHandle } from "./worker-pool.js";
 import { encodeWithExtensions } from "./encode-retry.js";
+import { workerExecArgv } from "./exec-argv.js";
 
 const entry = fileURLToPath(new URL("../worker/process-entry.js", import.meta.url));
 
@@ -17,7 +18,7 @@ export class ProcessPool extends WorkerPool {
   }
 
   protected spawn(lane: number, modules: readonly string[], events: WorkerEvents): WorkerHandle {
-    const child = spawn(process.execPath, [...process.execArgv, entry], {
+    const child = spawn(process.execPath, [...workerExecArgv(), entry], {
       stdio: ["ignore", "inherit", "inherit", "pipe"],
       env: { ...process.env, DASK_TS_WORKER_MODULES: JSON.stringify(modules), DASK_TS_WORKER: `process-${lane}` },
     });
@@ -45,6 +46,7 @@ export class ProcessPool extends WorkerPool {
         new Promise<void>((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
           child.once("exit", () => resolve());
+          child.ref(); // an idle child is unref'd; waiting for its exit must keep Node alive
           channel.destroy();
           child.kill("SIGTERM");
         }),

@@ -4,6 +4,7 @@ import { fromStructured, toStructured } from "../serialize/codec.js";
 import type { FromWorker, ToWorker } from "../worker/protocol.js";
 import { WorkerPool, type WorkerEvents, type WorkerHandle } from "./worker-pool.js";
 import { encodeWithExtensions } from "./encode-retry.js";
+import { workerExecArgv } from "./exec-argv.js";
 
 const entry = new URL("../worker/thread-entry.js", import.meta.url);
 
@@ -14,7 +15,7 @@ export class ThreadPool extends WorkerPool {
   }
 
   protected spawn(lane: number, modules: readonly string[], events: WorkerEvents): WorkerHandle {
-    const worker = new Worker(entry, { workerData: { modules }, name: `dask-ts thread ${lane}` });
+    const worker = new Worker(entry, { workerData: { modules }, name: `dask-ts thread ${lane}`, execArgv: workerExecArgv() });
     worker.on("message", (m: unknown) => events.message(fromStructured(m) as FromWorker));
     worker.on("error", (e) => events.died(e instanceof Error ? e : new Error(String(e))));
     worker.on("exit", (code) => events.died(new Error(`thread exited with code ${code}`)));
