@@ -29,7 +29,7 @@ export {
   type DaskCollection,
   type NestedKeys,
 } from "./collection/collection.js";
-export { Delayed, delayed, type DelayedOptions, type DelayedFunction } from "./delayed/delayed.js";
+export { Delayed, delayed, type DelayedOptions, type DelayedFunction, type DelayedArg } from "./delayed/delayed.js";
 export { compute, persist, visualize, collectionsToGraph, type VisualizeOptions } from "./compute/compute.js";
 export type { ComputeOptions, RunStats } from "./compute/options.js";
 export { config, type ConfigValues } from "./config/config.js";

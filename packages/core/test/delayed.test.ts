@@ -13,10 +13,10 @@ import {
 } from "@dask-ts/core";
 
 const fixtures = new URL("../../../test/fixtures/tasks.mjs", import.meta.url).href;
-const inc = delayed(fromModule(fixtures, "inc"), { pure: true });
-const add = delayed(fromModule(fixtures, "add"), { pure: true });
-const sum = delayed(fromModule(fixtures, "sum"), { pure: true });
-const fail = delayed(fromModule(fixtures, "fail"));
+const inc = delayed<[number], number>(fromModule(fixtures, "inc"), { pure: true });
+const add = delayed<[number, number], number>(fromModule(fixtures, "add"), { pure: true });
+const sum = delayed<[number[]], number>(fromModule(fixtures, "sum"), { pure: true });
+const fail = delayed<[string], number>(fromModule(fixtures, "fail"));
 
 const schedulers = ["sync", "threads", "processes"] as const;
 const newStats = (): RunStats => ({ tasks: 0, peakHeld: 0, batches: 0 });

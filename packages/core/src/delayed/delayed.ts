@@ -160,8 +160,14 @@ function callDelayed(fn: FnRef, args: readonly unknown[], opts: DelayedOptions, 
   return new Delayed(key, new Task(fn, nodeArgs), deps);
 }
 
+/** An argument of a delayed call: the value, a Delayed of it, or arrays/objects holding Delayed parts. */
+export type DelayedArg<T> =
+  | T
+  | Delayed<T>
+  | (T extends readonly (infer U)[] ? DelayedArg<U>[] : T extends Record<string, unknown> ? { [K in keyof T]: DelayedArg<T[K]> } : never);
+
 /** A function whose calls build Delayed values instead of running. */
-export type DelayedFunction<A extends unknown[], R> = (...args: { [I in keyof A]: A[I] | Delayed<A[I]> }) => Delayed<Awaited<R>>;
+export type DelayedFunction<A extends unknown[], R> = (...args: { [I in keyof A]: DelayedArg<A[I]> }) => Delayed<Awaited<R>>;
 
 /**
  * `delayed(fn)` wraps a function so that calls build tasks; `delayed(value)` wraps a value.
