@@ -1,1 +1,3 @@
+/** dask-ts: parallel and distributed computing for TypeScript. */
 export * from "@dask-ts/core";
+export { da } from "@dask-ts/array";

@@ -1,0 +1,2 @@
+/** Kernels of linalg (placeholder until implemented). */
+export {};

@@ -1,0 +1,2 @@
+/** Kernels of random (placeholder until implemented). */
+export {};

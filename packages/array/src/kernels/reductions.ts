@@ -1,0 +1,2 @@
+/** Kernels of reductions (placeholder until implemented). */
+export {};

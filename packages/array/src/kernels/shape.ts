@@ -1,0 +1,2 @@
+/** Kernels of shape (placeholder until implemented). */
+export {};
