@@ -113,7 +113,10 @@ export class Delayed<T = unknown> implements DaskCollection<T> {
 }
 
 /** Turns a Delayed/collection-bearing argument into a graph node plus the Delayed values it needs. */
-function unpack(arg: unknown, deps: Delayed[]): GraphNode {
+function unpack(arg: unknown, deps: Delayed[], path: unknown[] = []): GraphNode {
+  if (path.includes(arg)) {
+    throw new InvalidArgumentError("delayed: an argument contains itself (a cyclic array or object); pass acyclic data.");
+  }
   if (arg instanceof Delayed) {
     deps.push(arg);
     return new TaskRef(arg.key);
@@ -125,13 +128,17 @@ function unpack(arg: unknown, deps: Delayed[]): GraphNode {
   }
   if (Array.isArray(arg)) {
     const before = deps.length;
-    const out = arg.map((a) => unpack(a, deps));
+    path.push(arg);
+    const out = arg.map((a) => unpack(a, deps, path));
+    path.pop();
     return deps.length === before ? arg : out;
   }
   if (isPlainObject(arg)) {
     const before = deps.length;
+    path.push(arg);
     const out: Record<string, unknown> = {};
-    for (const k in arg) out[k] = unpack(arg[k], deps);
+    for (const k in arg) out[k] = unpack(arg[k], deps, path);
+    path.pop();
     return deps.length === before ? arg : out;
   }
   return arg;

@@ -39,7 +39,31 @@ function evaluateList(nodes: readonly unknown[], get: (key: string) => unknown):
   return async ? Promise.all(out) : out;
 }
 
+/** Errors raised inside fused tasks, mapped to the key of the inner task that raised them. */
+const errorKeys = new WeakMap<object, string>();
+
+/** The key of the fused inner task that raised `error`, if any. */
+export function failedKey(error: unknown): string | undefined {
+  return typeof error === "object" && error !== null ? errorKeys.get(error) : undefined;
+}
+
+function tagError(error: unknown, key: string): never {
+  if (typeof error === "object" && error !== null && !errorKeys.has(error)) errorKeys.set(error, key);
+  throw error;
+}
+
 function callTask(task: Task, get: (key: string) => unknown): unknown {
+  if (task.key === undefined) return invoke(task, get);
+  const key = task.key;
+  try {
+    const out = invoke(task, get);
+    return isThenable(out) ? Promise.resolve(out).catch((e: unknown) => tagError(e, key)) : out;
+  } catch (e) {
+    return tagError(e, key);
+  }
+}
+
+function invoke(task: Task, get: (key: string) => unknown): unknown {
   const fn = task.fn.local ?? resolveFnSync(task.fn);
   const args = evaluateList(task.args, get);
   if (fn && !isThenable(args)) return fn(...args);

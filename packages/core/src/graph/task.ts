@@ -11,6 +11,8 @@ export class Task {
   constructor(
     readonly fn: FnRef,
     readonly args: readonly unknown[],
+    /** The key this task had before it was fused into another (errors name it). */
+    readonly key?: string,
   ) {}
 }
 
@@ -46,7 +48,7 @@ export function forEachRef(node: GraphNode, visit: (key: string) => void): void 
 
 /** The distinct keys a node depends on, in first-seen order. */
 export function dependenciesOf(node: GraphNode): string[] {
-  if (node instanceof Task && node.args.length === 1 && !(node.args[0] instanceof Object)) return []; // f(literal): common leaf
+  if (node instanceof Task && node.args.length === 1 && (node.args[0] === null || typeof node.args[0] !== "object")) return []; // f(literal): common leaf
   const out: string[] = [];
   let seen: Set<string> | undefined;
   forEachRef(node, (k) => {
@@ -78,7 +80,7 @@ export function mapRefs(node: GraphNode, replace: (key: string, ref: TaskRef) =>
   if (node instanceof TaskRef) return replace(node.key, node);
   if (node instanceof Task) {
     const args = mapArray(node.args, replace);
-    return args === node.args ? node : new Task(node.fn, args);
+    return args === node.args ? node : new Task(node.fn, args, node.key);
   }
   if (Array.isArray(node)) return mapArray(node, replace);
   if (isPlainObject(node)) {

@@ -15,7 +15,8 @@ function isTokenizable(v: unknown): v is Tokenizable {
 /** A hex token (32 chars) of any number of values. Unknown class instances hash by identity-free structure. */
 export function tokenize(...values: unknown[]): string {
   const h = createHash("sha1");
-  for (const v of values) feed(h, v, 0);
+  const seen = new Set<object>();
+  for (const v of values) feed(h, v, seen);
   return h.digest("hex").slice(0, 32);
 }
 
@@ -26,11 +27,7 @@ export function randomToken(): string {
 
 type Hash = ReturnType<typeof createHash>;
 
-function feed(h: Hash, v: unknown, depth: number): void {
-  if (depth > 64) {
-    h.update("<deep>");
-    return;
-  }
+function feed(h: Hash, v: unknown, seen: Set<object>): void {
   switch (typeof v) {
     case "number":
       h.update(Object.is(v, -0) ? "n-0;" : `n${v};`);
@@ -64,6 +61,21 @@ function feed(h: Hash, v: unknown, depth: number): void {
     h.update(`D${v.daskToken()};`);
     return;
   }
+  const obj = v as object;
+  if (seen.has(obj)) {
+    // A cycle: what it points back to is already in the hash.
+    h.update("<cycle>");
+    return;
+  }
+  seen.add(obj);
+  try {
+    feedObject(h, obj, seen);
+  } finally {
+    seen.delete(obj);
+  }
+}
+
+function feedObject(h: Hash, v: object, seen: Set<object>): void {
   if (v instanceof FnRef) {
     h.update(`F${v.id};`);
     return;
@@ -74,13 +86,13 @@ function feed(h: Hash, v: unknown, depth: number): void {
   }
   if (v instanceof Task) {
     h.update(`K${v.fn.id}(`);
-    for (const a of v.args) feed(h, a, depth + 1);
+    for (const a of v.args) feed(h, a, seen);
     h.update(")");
     return;
   }
   if (v instanceof Literal) {
     h.update("L");
-    feed(h, v.value, depth + 1);
+    feed(h, v.value, seen);
     return;
   }
   if (ArrayBuffer.isView(v)) {
@@ -95,22 +107,22 @@ function feed(h: Hash, v: unknown, depth: number): void {
   }
   if (Array.isArray(v)) {
     h.update(`A${v.length}[`);
-    for (const a of v) feed(h, a, depth + 1);
+    for (const a of v) feed(h, a, seen);
     h.update("]");
     return;
   }
   if (v instanceof Map) {
     h.update(`M${v.size}{`);
     for (const [k, x] of v) {
-      feed(h, k, depth + 1);
-      feed(h, x, depth + 1);
+      feed(h, k, seen);
+      feed(h, x, seen);
     }
     h.update("}");
     return;
   }
   if (v instanceof Set) {
     h.update(`S${v.size}{`);
-    for (const x of v) feed(h, x, depth + 1);
+    for (const x of v) feed(h, x, seen);
     h.update("}");
     return;
   }
@@ -118,13 +130,23 @@ function feed(h: Hash, v: unknown, depth: number): void {
     h.update(`d${v.getTime()};`);
     return;
   }
-  // Plain objects and other instances: class name plus sorted own enumerable properties.
+  if (v instanceof RegExp) {
+    h.update(`X${v.source}/${v.flags};`);
+    return;
+  }
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) {
+    // An instance we cannot see into (its state may live in private fields or closures): never equal
+    // to another, as Dask falls back to a random token.
+    h.update(`I${randomToken()};`);
+    return;
+  }
   const obj = v as Record<string, unknown>;
   const keys = Object.keys(obj).sort();
-  h.update(`O${(v as object).constructor?.name ?? ""}{`);
+  h.update("O{");
   for (const k of keys) {
     h.update(`${k.length}:${k}`);
-    feed(h, obj[k], depth + 1);
+    feed(h, obj[k], seen);
   }
   h.update("}");
 }

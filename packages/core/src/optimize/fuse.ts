@@ -1,6 +1,6 @@
 /** Fuse linear chains: a task whose only dependent uses it once, and only it, runs inside that dependent. */
 import { makePlan } from "../graph/plan.js";
-import { forEachRef, mapRefs, type Graph } from "../graph/task.js";
+import { Task, forEachRef, mapRefs, type Graph } from "../graph/task.js";
 
 /** Longest chain fused into one task (keeps nested tasks shallow for evaluation and serialization). */
 export const MAX_FUSED_HEIGHT = 64;
@@ -30,7 +30,10 @@ export function fuseLinear(graph: Graph, keys: readonly string[]): Graph {
       if (k === tKey) uses++;
     });
     if (uses !== 1) continue; // inlining a task used twice would run it twice
-    nodes[d] = mapRefs(nodes[d], (k, ref) => (k === tKey ? nodes[t] : ref));
+    const inner = nodes[t];
+    // The inner task keeps its key so that an error it raises still names it.
+    const keyed = inner instanceof Task && inner.key === undefined ? new Task(inner.fn, inner.args, tKey) : inner;
+    nodes[d] = mapRefs(nodes[d], (k, ref) => (k === tKey ? keyed : ref));
     height[d] = height[t]! + height[d]!;
     removed[t] = 1;
     fused++;

@@ -1,4 +1,4 @@
-/** Sending to a worker when a value's codec loads lazily (e.g. Arrow tables): load it, then send in order. */
+/** Crossing to or from a worker when a value's codec loads lazily (e.g. Arrow tables): load it, then retry in order. */
 import { loadOptionalExtensions } from "../serialize/codec.js";
 
 /**
@@ -6,6 +6,15 @@ import { loadOptionalExtensions } from "../serialize/codec.js";
  * sent meanwhile queue behind it, so order is kept. A message that still cannot be encoded goes to `failed`.
  */
 export function encodeWithExtensions<M>(send: (msg: M) => void, failed: (msg: M, error: unknown) => void): (msg: M) => void {
+  return retryInOrder(send, failed);
+}
+
+/** The same for messages coming back: a result whose codec is not loaded yet loads it, then is decoded in order. */
+export function decodeWithExtensions<M>(receive: (msg: M) => void, failed: (msg: M, error: unknown) => void): (msg: M) => void {
+  return retryInOrder(receive, failed);
+}
+
+function retryInOrder<M>(send: (msg: M) => void, failed: (msg: M, error: unknown) => void): (msg: M) => void {
   let pending: M[] | undefined;
   let loaded = false;
   const trySend = (msg: M): void => {

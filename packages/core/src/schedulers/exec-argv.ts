@@ -21,3 +21,23 @@ export function workerExecArgv(argv: readonly string[] = process.execArgv): stri
   }
   return out;
 }
+
+/** Flags worth passing to worker threads (loaders, conditions, source maps); Worker rejects process-wide V8 flags. */
+const THREAD_FLAGS = /^(--import|--require|-r|--loader|--experimental-loader|--conditions|-C|--enable-source-maps|--no-warnings|--experimental-[a-z-]+|--no-experimental-[a-z-]+)$/;
+
+/** process.execArgv filtered to what a worker thread accepts and needs. */
+export function threadExecArgv(argv: readonly string[] = process.execArgv): string[] {
+  const kept = workerExecArgv(argv);
+  const out: string[] = [];
+  for (let i = 0; i < kept.length; i++) {
+    const a = kept[i]!;
+    const name = a.includes("=") ? a.slice(0, a.indexOf("=")) : a;
+    const takesNext = !a.includes("=") && WITH_VALUE.has(a);
+    if (THREAD_FLAGS.test(name)) {
+      out.push(a);
+      if (takesNext && i + 1 < kept.length) out.push(kept[i + 1]!);
+    }
+    if (takesNext) i++;
+  }
+  return out;
+}

@@ -1,39 +1,26 @@
 /** Choosing a scheduler from a name, a Client or an Executor; the shared local pools. */
 import { cpus } from "node:os";
 import { config } from "../config/config.js";
-import { createProgress } from "../diagnostics/progress.js";
-import { UnknownSchedulerError } from "../errors.js";
-import { makePlan } from "../graph/plan.js";
-import type { Graph } from "../graph/task.js";
+import { ConfigError, UnknownSchedulerError } from "../errors.js";
 import { ExecutorLanes, isExecutor, type Executor } from "./executor.js";
-import { GraphRun } from "./graph-run.js";
-import type { LanePool } from "./lanes.js";
+import { PoolScheduler } from "./pool-scheduler.js";
 import { ProcessPool } from "./process-pool.js";
-import { isScheduler, type RunOptions, type Scheduler } from "./scheduler.js";
+import { isScheduler, type Scheduler } from "./scheduler.js";
 import { syncScheduler } from "./sync.js";
 import { ThreadPool } from "./thread-pool.js";
 import type { WorkerPool } from "./worker-pool.js";
 
-/** A scheduler that runs graphs on a pool of lanes with the shared engine. */
-export class PoolScheduler implements Scheduler {
-  constructor(private readonly pool: LanePool) {}
-  async runGraph(graph: Graph, outputs: readonly string[], opts: RunOptions): Promise<Map<string, unknown>> {
-    const plan = makePlan(graph);
-    const run = new GraphRun(this.pool, plan, outputs, {
-      progress: createProgress(opts.progress as never),
-      stats: opts.stats,
-      signal: opts.signal,
-    });
-    return run.start();
-  }
-}
+export { PoolScheduler };
 
 const pools = new Map<string, WorkerPool>();
 const executorSchedulers = new WeakMap<Executor, Scheduler>();
 
 /** The shared, long-lived pool of a kind and size (started lazily, kept warm). */
 export function getPool(kind: "threads" | "processes", size?: number): WorkerPool {
-  const n = size ?? config.get<number>("numWorkers", cpus().length);
+  const n = size ?? config.get<number>("numWorkers", Math.max(1, cpus().length));
+  if (!Number.isInteger(n) || n < 1) {
+    throw new ConfigError(`numWorkers must be a positive integer; got ${String(n)}. Use e.g. { numWorkers: 2 }.`);
+  }
   const id = `${kind}:${n}`;
   let pool = pools.get(id);
   if (!pool) {

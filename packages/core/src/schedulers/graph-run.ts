@@ -1,7 +1,7 @@
 /** The engine of the local schedulers: one run of a graph on a pool of lanes. */
 import type { RunStats } from "../compute/options.js";
 import type { ProgressReporter } from "../diagnostics/progress.js";
-import { CancelledError, TaskError, WorkerDiedError } from "../errors.js";
+import { CancelledError, MissingDependencyError, TaskError, WorkerDiedError } from "../errors.js";
 import type { Plan } from "../graph/plan.js";
 import type { LanePool, RunHandler } from "./lanes.js";
 import { PriorityQueue } from "./priority-queue.js";
@@ -39,9 +39,9 @@ export class GraphRun implements RunHandler {
   private readonly n: number;
   private readonly waiting: Int32Array;
   private readonly state: Uint8Array;
-  private readonly where: Int16Array;
+  private readonly where: Int32Array;
   /** The one lane on which a waiting task's dispatched inputs run (-1 none yet, -2 several lanes). */
-  private readonly inputLane: Int16Array;
+  private readonly inputLane: Int32Array;
   /** How many of a waiting task's unfinished inputs are in flight on inputLane. */
   private readonly onInputLane: Int32Array;
   private readonly refs: Int32Array;
@@ -70,8 +70,8 @@ export class GraphRun implements RunHandler {
     const n = (this.n = plan.keys.length);
     this.waiting = new Int32Array(n);
     this.state = new Uint8Array(n);
-    this.where = new Int16Array(n).fill(-1);
-    this.inputLane = new Int16Array(n).fill(-1);
+    this.where = new Int32Array(n).fill(-1);
+    this.inputLane = new Int32Array(n).fill(-1);
     this.onInputLane = new Int32Array(n);
     this.refs = new Int32Array(n);
     this.laneHas = new Uint8Array(n);
@@ -85,7 +85,11 @@ export class GraphRun implements RunHandler {
       this.resolve = res;
       this.reject = rej;
     });
-    for (const k of outputs) this.isOutput[plan.index.get(k)!] = 1;
+    for (const k of outputs) {
+      const i = plan.index.get(k);
+      if (i === undefined) throw new MissingDependencyError("<output>", k);
+      this.isOutput[i] = 1;
+    }
     for (let i = 0; i < n; i++) {
       this.waiting[i] = plan.deps[i]!.length;
       this.refs[i] = plan.dependents[i]!.length + this.isOutput[i]!;
@@ -105,14 +109,18 @@ export class GraphRun implements RunHandler {
       this.finish();
       return this.promise;
     }
-    this.pool.attach(this.id, this);
-    for (let i = 0; i < this.n; i++) {
-      if (this.waiting[i] === 0) {
-        this.state[i] = READY;
-        this.ready.push(i);
+    try {
+      this.pool.attach(this.id, this);
+      for (let i = 0; i < this.n; i++) {
+        if (this.waiting[i] === 0) {
+          this.state[i] = READY;
+          this.ready.push(i);
+        }
       }
+      this.fill();
+    } catch (e) {
+      this.fail(e);
     }
-    this.fill();
     return this.promise;
   }
 
@@ -131,28 +139,48 @@ export class GraphRun implements RunHandler {
     for (let l = 0; l < lanes; l++) if (this.inflight[l]! < cap) freeLanes++;
     if (freeLanes === 0) return;
     const share = Math.max(1, Math.ceil(this.ready.size / freeLanes));
-    for (let l = 0; l < lanes; l++) {
+    for (let l = 0; l < lanes && !this.finished; l++) {
       const room = cap - this.inflight[l]!;
       // A busy lane is topped up only when half its queue has drained: fewer, larger messages.
       if (room <= 0 || (this.inflight[l]! > 0 && room * 2 < cap)) continue;
       const local = this.laneReady[l]!;
-      if (local.size === 0 && this.ready.size === 0) continue;
-      this.dispatch(l, Math.min(room, share + local.size));
+      if (local.size === 0 && this.ready.size === 0 && !this.stealFor(l)) continue;
+      this.dispatch(l, room, share);
     }
   }
 
-  private dispatch(lane: number, max: number): void {
+  /** An idle lane takes tasks queued behind another lane whose inputs are all done (they can run anywhere). */
+  private stealFor(lane: number): boolean {
+    if (this.inflight[lane]! > 0) return false;
+    for (let m = 0; m < this.pool.lanes; m++) {
+      const q = this.laneReady[m]!;
+      if (m === lane || q.size === 0) continue;
+      const top = q.peek();
+      if (this.waiting[top] === 0) {
+        q.pop();
+        this.ready.push(top);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Sends up to `room` tasks to a lane: its own queue first by priority, and at most `share` from the global queue. */
+  private dispatch(lane: number, room: number, share: number): void {
     const { plan, pool } = this;
     const tasks: Array<[string, unknown]> = [];
     const data: Array<[string, unknown]> = [];
     const shipped = new Set<number>();
     const local = this.laneReady[lane]!;
     const retains = pool.retains;
-    while (tasks.length < max) {
+    let fromGlobal = 0;
+    while (tasks.length < room) {
       const a = local.peek();
-      const b = this.ready.peek();
+      const b = fromGlobal < share ? this.ready.peek() : -1;
       if (a < 0 && b < 0) break;
-      const i = a >= 0 && (b < 0 || plan.priority[a]! < plan.priority[b]!) ? local.pop() : this.ready.pop();
+      const takeLocal = a >= 0 && (b < 0 || plan.priority[a]! < plan.priority[b]!);
+      const i = takeLocal ? local.pop() : this.ready.pop();
+      if (!takeLocal) fromGlobal++;
       this.state[i] = DISPATCHED;
       this.where[i] = lane;
       if (retains) this.laneHas[i] = 1;
@@ -168,6 +196,10 @@ export class GraphRun implements RunHandler {
       if (retains) {
         // A dependent whose unfinished inputs all run on this lane can follow them here now:
         // the worker runs it right after them with no round trip, and their results are released sooner.
+        // A fan-out is sent ahead only up to the lane's capacity, so it still spreads over the other
+        // lanes; a chain (one dependent) always follows. The counters are kept either way: a dependent
+        // not sent ahead waits for its inputs like any other.
+        const fanOut = plan.dependents[i]!.length > 1;
         for (const d of plan.dependents[i]!) {
           if (this.state[d] !== WAITING) continue;
           const il = this.inputLane[d]!;
@@ -176,7 +208,7 @@ export class GraphRun implements RunHandler {
             this.inputLane[d] = -2;
             continue;
           }
-          if (++this.onInputLane[d]! === this.waiting[d]) {
+          if (++this.onInputLane[d]! === this.waiting[d] && (!fanOut || this.capacity() - this.inflight[lane]! - local.size > 0)) {
             this.state[d] = READY;
             local.push(d);
           }
@@ -253,11 +285,18 @@ export class GraphRun implements RunHandler {
     this.release[lane] = [];
   }
 
+  private busyLanes(): number[] {
+    const out: number[] = [];
+    for (let l = 0; l < this.pool.lanes; l++) if (this.inflight[l]! > 0) out.push(l);
+    return out;
+  }
+
   private cleanup(): void {
     this.finished = true;
     this.opts.signal?.removeEventListener("abort", this.onAbort);
     this.pool.detach(this.id);
-    this.pool.end(this.id);
+    // Workers still busy with this run's tasks are interrupted when the run did not finish normally.
+    this.pool.end(this.id, this.done < this.n ? this.busyLanes() : []);
     const stats = this.opts.stats;
     if (stats) stats.tasks += this.done;
   }

@@ -21,6 +21,6 @@ export interface LanePool {
   attach(run: number, handler: RunHandler): void;
   detach(run: number): void;
   send(lane: number, msg: Extract<ToWorker, { t: "run" }>): void;
-  /** Tells every lane the run is over. */
-  end(run: number): void;
+  /** Tells every lane the run is over; `interrupt` lists lanes still running its tasks (a failed or cancelled run). */
+  end(run: number, interrupt?: readonly number[]): void;
 }

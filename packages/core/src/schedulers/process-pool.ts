@@ -1,15 +1,21 @@
 /** The processes scheduler's pool: long-lived child processes speaking length-prefixed frames on fd 3. */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Socket } from "node:net";
 import { decode, encode } from "../serialize/codec.js";
 import { onFrames, writeFrame } from "../serialize/frames.js";
 import type { FromWorker, ToWorker } from "../worker/protocol.js";
 import { WorkerPool, type WorkerEvents, type WorkerHandle } from "./worker-pool.js";
-import { encodeWithExtensions } from "./encode-retry.js";
+import { decodeWithExtensions, encodeWithExtensions } from "./encode-retry.js";
 import { workerExecArgv } from "./exec-argv.js";
 
 const entry = fileURLToPath(new URL("../worker/process-entry.js", import.meta.url));
+
+/** Live worker processes: killed when this process exits, so none outlives its scheduler. */
+const children = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const c of children) c.kill("SIGKILL");
+});
 
 /** A pool of worker processes. */
 export class ProcessPool extends WorkerPool {
@@ -23,7 +29,13 @@ export class ProcessPool extends WorkerPool {
       env: { ...process.env, DASK_TS_WORKER_MODULES: JSON.stringify(modules), DASK_TS_WORKER: `process-${lane}` },
     });
     const channel = child.stdio[3] as Socket;
-    onFrames(channel, (frame) => events.message(decode(frame) as FromWorker));
+    children.add(child);
+    child.once("exit", () => children.delete(child));
+    const receive = decodeWithExtensions<Uint8Array>(
+      (frame) => events.message(decode(frame) as FromWorker),
+      (_frame, error) => events.receiveFailed(undefined, error),
+    );
+    onFrames(channel, receive);
     channel.on("error", () => {
       /* reported through the exit event */
     });

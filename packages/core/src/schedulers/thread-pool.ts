@@ -4,7 +4,8 @@ import { fromStructured, toStructured } from "../serialize/codec.js";
 import type { FromWorker, ToWorker } from "../worker/protocol.js";
 import { WorkerPool, type WorkerEvents, type WorkerHandle } from "./worker-pool.js";
 import { encodeWithExtensions } from "./encode-retry.js";
-import { workerExecArgv } from "./exec-argv.js";
+import { threadExecArgv } from "./exec-argv.js";
+import { decodeWithExtensions } from "./encode-retry.js";
 
 const entry = new URL("../worker/thread-entry.js", import.meta.url);
 
@@ -15,8 +16,12 @@ export class ThreadPool extends WorkerPool {
   }
 
   protected spawn(lane: number, modules: readonly string[], events: WorkerEvents): WorkerHandle {
-    const worker = new Worker(entry, { workerData: { modules }, name: `dask-ts thread ${lane}`, execArgv: workerExecArgv() });
-    worker.on("message", (m: unknown) => events.message(fromStructured(m) as FromWorker));
+    const worker = new Worker(entry, { workerData: { modules }, name: `dask-ts thread ${lane}`, execArgv: threadExecArgv() });
+    const receive = decodeWithExtensions<unknown>(
+      (m) => events.message(fromStructured(m) as FromWorker),
+      (m, error) => events.receiveFailed((m as { run?: number }).run, error),
+    );
+    worker.on("message", receive);
     worker.on("error", (e) => events.died(e instanceof Error ? e : new Error(String(e))));
     worker.on("exit", (code) => events.died(new Error(`thread exited with code ${code}`)));
     const post = encodeWithExtensions<ToWorker>((msg) => worker.postMessage(toStructured(msg)), events.sendFailed);

@@ -17,6 +17,8 @@ export interface WorkerEvents {
   died(error: Error): void;
   /** A message could not be encoded: its run fails with the error. */
   sendFailed(msg: ToWorker, error: unknown): void;
+  /** A message from the worker could not be decoded: its run (if known) fails with the error. */
+  receiveFailed(run: number | undefined, error: unknown): void;
 }
 
 /** A pool of `size` workers; a worker that dies is replaced when next needed. */
@@ -54,13 +56,20 @@ export abstract class WorkerPool implements LanePool {
     w = this.spawn(lane, modules, {
       message: (msg) => this.route(lane, msg),
       died: (error) => {
-        if (dead) return;
+        // A worker the pool already replaced or stopped on purpose has nothing to report.
+        if (dead || this.workers[lane] !== w) return;
         dead = true;
-        if (this.workers[lane] === w) this.workers[lane] = undefined;
+        this.workers[lane] = undefined;
         for (const [id, h] of this.runs) if (this.runLanes.get(id)?.has(lane)) h.onLaneDied(lane, error);
       },
       sendFailed: (msg, error) => {
         if (msg.t === "run") this.runs.get(msg.run)?.onError(lane, msg.tasks[0]?.[0] ?? "<data>", error);
+      },
+      receiveFailed: (run, error) => {
+        // Without a readable run id, every run using this lane fails rather than wait forever.
+        for (const [id, h] of this.runs) {
+          if (run === id || (run === undefined && this.runLanes.get(id)?.has(lane))) h.onError(lane, "<result>", error);
+        }
       },
     });
     this.workers[lane] = w;
@@ -92,6 +101,7 @@ export abstract class WorkerPool implements LanePool {
   }
 
   send(lane: number, msg: Extract<ToWorker, { t: "run" }>): void {
+    if (this.closed) throw new Error(`This ${this.kind} pool was closed (closeSchedulers()); compute again to use a new one.`);
     const w = this.worker(lane);
     const all = workerModules();
     if (all.length > this.modulesSent[lane]!) {
@@ -102,11 +112,21 @@ export abstract class WorkerPool implements LanePool {
     w.post(msg);
   }
 
-  end(run: number): void {
+  end(run: number, interrupt: readonly number[] = []): void {
     const lanes = this.runLanes.get(run);
     this.runLanes.delete(run);
     if (!lanes) return;
     for (const l of lanes) this.workers[l]?.post({ t: "end", run });
+    // A worker still busy with a cancelled or failed run is stopped (and replaced on next use), unless
+    // another run is using it too: a long task must not hold the lane hostage.
+    for (const l of interrupt) {
+      const sharing = [...this.runLanes.values()].some((set) => set.has(l));
+      const w = this.workers[l];
+      if (!sharing && w) {
+        this.workers[l] = undefined;
+        void w.terminate();
+      }
+    }
   }
 
   /** Stops every worker. */

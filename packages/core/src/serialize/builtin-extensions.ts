@@ -10,11 +10,11 @@ import { registerTypeExtension, type TypeExtension } from "./extensions.js";
 import { orDescribe } from "./portable.js";
 
 /** A Task travels as `[fn, args]`; args are converted recursively, so inner Tasks work. */
-export const taskExtension: TypeExtension<Task, [FnRef, readonly unknown[]]> = {
+export const taskExtension: TypeExtension<Task, [FnRef, readonly unknown[]] | [FnRef, readonly unknown[], string]> = {
   name: "Task",
   test: (v): v is Task => v instanceof Task,
-  encode: (t) => [t.fn, t.args],
-  decode: ([fn, args]) => new Task(fn, args),
+  encode: (t) => (t.key === undefined ? [t.fn, t.args] : [t.fn, t.args, t.key]),
+  decode: ([fn, args, key]) => new Task(fn, args, key),
 };
 
 /** A TaskRef travels as its key string. */

@@ -1,6 +1,6 @@
 /** The task loop shared by worker threads and worker processes: run batches, hold results, report back. */
 import { performance } from "node:perf_hooks";
-import { evaluate, isThenable } from "../graph/evaluate.js";
+import { evaluate, failedKey, isThenable } from "../graph/evaluate.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
 import { importWorkerModules } from "./modules.js";
 
@@ -16,6 +16,8 @@ interface QueuedTask {
   run: number;
   key: string;
   node: unknown;
+  /** Inputs shipped with this task's batch: used by its tasks only, never kept (the scheduler re-sends them if needed). */
+  data: Map<string, unknown> | undefined;
 }
 
 /** A worker's state: queued tasks, held results per run, and the loop that drains the queue. */
@@ -26,6 +28,7 @@ export class WorkerRuntime {
   private readonly ended = new Set<number>();
   private draining = false;
   private pendingModules: Promise<void> = Promise.resolve();
+  private moduleError: unknown;
 
   constructor(private readonly io: WorkerIO) {}
 
@@ -40,13 +43,16 @@ export class WorkerRuntime {
     if (this.ended.has(msg.run)) return;
     if (msg.modules?.length) {
       const mods = msg.modules;
-      this.pendingModules = this.pendingModules.then(() => importWorkerModules(mods));
+      // A module that fails to import fails the tasks that need it, not the worker.
+      this.pendingModules = this.pendingModules.then(() => importWorkerModules(mods)).catch((e: unknown) => {
+        this.moduleError = e;
+      });
     }
     let store = this.stores.get(msg.run);
     if (!store) this.stores.set(msg.run, (store = new Map()));
     for (const k of msg.release) store.delete(k);
-    for (const [k, v] of msg.data) store.set(k, v);
-    for (const [key, node] of msg.tasks) this.queue.push({ run: msg.run, key, node });
+    const data = msg.data.length ? new Map(msg.data) : undefined;
+    for (const [key, node] of msg.tasks) this.queue.push({ run: msg.run, key, node, data });
     if (!this.draining) void this.drain();
   }
 
@@ -78,7 +84,10 @@ export class WorkerRuntime {
         const t0 = performance.now();
         let value: unknown;
         try {
+          if (this.moduleError) throw this.moduleError;
+          const data = task.data;
           const get = (k: string): unknown => {
+            if (data?.has(k)) return data.get(k);
             if (!store.has(k)) throw new Error(`dependency '${k}' of task '${task.key}' is not held by this worker`);
             return store.get(k);
           };
@@ -90,7 +99,8 @@ export class WorkerRuntime {
         } catch (error) {
           flush();
           this.stores.delete(task.run);
-          this.io.send({ t: "error", run: task.run, key: task.key, error });
+          this.ended.add(task.run); // later batches of this run are dropped, not started afresh
+          this.io.send({ t: "error", run: task.run, key: failedKey(error) ?? task.key, error });
           continue;
         }
         const t1 = performance.now();

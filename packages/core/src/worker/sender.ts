@@ -1,27 +1,13 @@
 /** Sending worker messages safely: a result that cannot be serialized fails its own task, not the worker. */
 import { SerializationError } from "../errors.js";
 import type { FromWorker } from "./protocol.js";
+import { encodeWithExtensions } from "../schedulers/encode-retry.js";
 
-/** Wraps a raw send(encoded) so encoding errors become task errors instead of crashing the worker. */
-export function safeSender(
-  encodeAndSend: (msg: FromWorker) => void,
-  loadExtensions: () => Promise<void>,
-): (msg: FromWorker) => void {
-  let loaded = false;
-  const send = (msg: FromWorker): void => {
-    try {
-      encodeAndSend(msg);
-      return;
-    } catch (e) {
-      if (!loaded) {
-        // A type whose codec loads lazily (e.g. Arrow tables): load it, then retry once.
-        loaded = true;
-        void loadExtensions().then(() => send(msg), () => fallback(msg, e));
-        return;
-      }
-      fallback(msg, e);
-    }
-  };
+/**
+ * Wraps a raw send(encoded) so encoding errors become task errors instead of crashing the worker.
+ * A first failure loads the lazily loaded codecs (e.g. Arrow) and retries, keeping message order.
+ */
+export function safeSender(encodeAndSend: (msg: FromWorker) => void): (msg: FromWorker) => void {
   const fallback = (msg: FromWorker, e: unknown): void => {
     if (msg.t === "done") {
       // Send what can be sent; report each value that cannot.
@@ -43,5 +29,5 @@ export function safeSender(
       encodeAndSend({ t: "error", run: msg.run, key: msg.key, error: new Error(String((msg.error as Error)?.stack ?? msg.error)) });
     } else throw e;
   };
-  return send;
+  return encodeWithExtensions(encodeAndSend, fallback);
 }
