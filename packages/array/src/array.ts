@@ -35,7 +35,7 @@ export interface ReduceOptions {
   axis?: number | readonly number[];
   /** Keep reduced axes with length 1. */
   keepdims?: boolean;
-  /** Fan-in of the tree reduction (default 4 per axis... see reductions.ts). */
+  /** Partials one combine task takes in, shared across the reduced axes (Dask's split_every; default 16). */
   splitEvery?: number;
   /** Delta degrees of freedom for std/var. */
   ddof?: number;
@@ -172,15 +172,17 @@ export class DaskArray implements DaskCollection<ArrayResult> {
   var(opts?: ReduceOptions): DaskArray { return red.reduce("var", this, opts); }
   any(opts?: ReduceOptions): DaskArray { return red.reduce("any", this, opts); }
   all(opts?: ReduceOptions): DaskArray { return red.reduce("all", this, opts); }
-  argmin(opts?: { axis?: number; splitEvery?: number }): DaskArray { return red.argReduce("argmin", this, opts); }
-  argmax(opts?: { axis?: number; splitEvery?: number }): DaskArray { return red.argReduce("argmax", this, opts); }
-  cumsum(axis: number): DaskArray { return red.cumulative("cumsum", this, axis); }
-  cumprod(axis: number): DaskArray { return red.cumulative("cumprod", this, axis); }
+  argmin(opts?: { axis?: number; keepdims?: boolean; splitEvery?: number }): DaskArray { return red.argReduce("argmin", this, opts); }
+  argmax(opts?: { axis?: number; keepdims?: boolean; splitEvery?: number }): DaskArray { return red.argReduce("argmax", this, opts); }
+  /** Cumulative sum along an axis (the flattened array when omitted). */
+  cumsum(axis?: number): DaskArray { return red.cumulative("cumsum", this, axis as number); }
+  /** Cumulative product along an axis (the flattened array when omitted). */
+  cumprod(axis?: number): DaskArray { return red.cumulative("cumprod", this, axis as number); }
 
   // --- shape ------------------------------------------------------------------------------------
   get T(): DaskArray { return shp.transpose(this); }
   transpose(axes?: readonly number[]): DaskArray { return shp.transpose(this, axes); }
-  reshape(shape: readonly number[]): DaskArray { return shp.reshape(this, shape); }
+  reshape(shape: readonly number[] | number): DaskArray { return shp.reshape(this, shape as readonly number[]); }
   rechunk(chunks: Chunks): DaskArray { return rechunk(this, chunks); }
   /** NumPy basic indexing: numbers drop the axis, "start:stop:step" slices, null for ":". */
   get(...index: (number | string | null)[]): DaskArray { return slc.getitem(this, index); }
