@@ -10,8 +10,8 @@ import { PriorityQueue } from "./priority-queue.js";
 const TARGET_QUEUED_MS = 2;
 /** Most tasks in flight per lane. */
 const MAX_INFLIGHT = 512;
-/** Tasks in flight per lane before any duration is known. */
-const START_INFLIGHT = 2;
+/** Tasks in flight per lane before any duration is known (one: a few long tasks must spread evenly). */
+const START_INFLIGHT = 1;
 
 const WAITING = 0;
 const READY = 1;
@@ -248,8 +248,9 @@ export class GraphRun implements RunHandler {
       if (this.refs[i] === 0) this.releaseValue(i);
     }
     if (results.length) {
+      // Rises at once, falls slowly: after cheap tasks, expensive ones must not be queued hundreds deep.
       const avg = ms / results.length;
-      this.avgMs = this.avgMs < 0 ? avg : 0.7 * this.avgMs + 0.3 * avg;
+      this.avgMs = this.avgMs < 0 || avg > this.avgMs ? avg : 0.7 * this.avgMs + 0.3 * avg;
     }
     const stats = this.opts.stats;
     if (stats) stats.peakHeld = Math.max(stats.peakHeld, this.held);
