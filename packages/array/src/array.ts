@@ -114,9 +114,9 @@ export class DaskArray implements DaskCollection<ArrayResult> {
     const [r] = await coreCompute(this, opts ?? {});
     return r as ArrayResult;
   }
-  /** Computes and returns nested JS arrays (a number for 0-d). */
+  /** Computes and returns nested JS arrays (a number for 0-d; booleans for bool, bigints for int64, as NumPy's tolist). */
   async toArray(opts?: ComputeOptions): Promise<unknown> {
-    return toNested(await this.compute(opts));
+    return toNested(await this.compute(opts), this.dtype);
   }
   /** Computes the blocks and returns an array whose graph holds them. */
   async persist(opts?: ComputeOptions): Promise<DaskArray> {
@@ -200,10 +200,14 @@ export class DaskArray implements DaskCollection<ArrayResult> {
   }
 }
 
-/** An ndarray (or number) as nested JS arrays. */
-export function toNested(v: ArrayResult): unknown {
+/** An ndarray (or number) as nested JS arrays; bool arrays give booleans. */
+export function toNested(v: ArrayResult, dtype?: DType): unknown {
   if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return v;
   const shape = v.shape;
+  if (dtype === "bool") {
+    const inner = v;
+    v = { shape, get: (...i: number[]) => (inner.get as (...i: number[]) => number)(...i) !== 0 } as unknown as NdArray;
+  }
   if (shape.length === 0) return v.get();
   const idx = new Array<number>(shape.length).fill(0);
   const build = (axis: number): unknown[] => {

@@ -3,7 +3,7 @@ import { DaskArray, toNested, type ArrayResult, type Operand, type ReduceOptions
 import { arange, empty, fromArray, full, linspace, ones, zeros, type CreateOptions } from "./creation.js";
 import { elemwise, maximum, minimum, where } from "./elementwise.js";
 import { concatenate, stack } from "./concat.js";
-import { tensordot } from "./linalg.js";
+import { dot, matmul, tensordot } from "./linalg.js";
 import { normal, randint, random as uniform, type RandomOptions } from "./random.js";
 import { blockOptions, blockwise, mapBlocks, BlockOptions } from "./blockwise.js";
 import { rechunk } from "./rechunk.js";
@@ -31,6 +31,8 @@ export const da = {
   concatenate,
   stack,
   tensordot,
+  dot,
+  matmul,
   blockwise,
   mapBlocks,
   blockOptions,
@@ -38,4 +40,4 @@ export const da = {
   /** True for dask arrays. */
   isArray: (v: unknown): v is DaskArray => v instanceof DaskArray,
 };
-export { ones, zeros, full, empty, arange, linspace, fromArray, where, maximum, minimum, concatenate, stack, tensordot, blockwise, mapBlocks, blockOptions, rechunk };
+export { ones, zeros, full, empty, arange, linspace, fromArray, where, maximum, minimum, concatenate, stack, tensordot, dot, matmul, blockwise, mapBlocks, blockOptions, rechunk };

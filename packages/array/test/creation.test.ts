@@ -65,7 +65,7 @@ describe.each(["sync", "threads", "processes"])("creation on %s", (scheduler) =>
     const base = ndarray(new Float64Array([1, 2, 3, 4, 5, 6]), [2, 3]);
     const transposedView = base.transpose(1, 0);
     expect(await da.fromArray(transposedView, { chunks: 2 }).toArray({ scheduler })).toEqual([[1, 4], [2, 5], [3, 6]]);
-    expect(await da.fromArray([true, false]).toArray({ scheduler })).toEqual([1, 0]);
+    expect(await da.fromArray([true, false]).toArray({ scheduler })).toEqual([true, false]);
     expect(await da.fromArray(new BigInt64Array([5n, -6n]), { chunks: 1 }).add(1).toArray({ scheduler })).toEqual([6n, -5n]);
   });
 

@@ -97,8 +97,8 @@ describe("elementwise semantics", () => {
     const x = da.fromArray([1.5, NaN, -2.7, 0], { chunks: 3 });
     expect(await da.where(x.gt(0), x, -1).toArray()).toEqual([1.5, -1, -1, -1]);
     expect(await x.astype("int32").toArray()).toEqual([1, 0, -2, 0]);
-    expect(await x.astype("bool").toArray()).toEqual([1, 1, 1, 0]);
-    expect(await x.isnan().toArray()).toEqual([0, 1, 0, 0]);
+    expect(await x.astype("bool").toArray()).toEqual([true, true, true, false]);
+    expect(await x.isnan().toArray()).toEqual([false, true, false, false]);
     expect(await da.maximum(x, 0).toArray()).toEqual([1.5, NaN, 0, 0]);
     expect(da.where(x.gt(0), 1, 2).dtype).toBe("int32");
     expect(await da.where(x.gt(0), 1, 2.5).toArray({ scheduler: "sync" })).toEqual([1, 2.5, 2.5, 2.5]);

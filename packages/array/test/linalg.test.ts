@@ -186,7 +186,7 @@ describe("many contracted blocks: partial products summed in a tree", () => {
     }
     const bools = da.fromArray(matrix(2, k, (i, j) => (j === 30 + i ? 1 : 0)), { chunks: [1, 1], dtype: "bool" });
     const bb = da.fromArray(matrix(k, 2, (i, j) => (i === 31 && j === 1 ? 1 : 0)), { chunks: [1, 2], dtype: "bool" });
-    expect(await bools.dot(bb).toArray()).toEqual([[0, 0], [0, 1]]);
+    expect(await bools.dot(bb).toArray()).toEqual([[false, false], [false, true]]);
   });
 
   it("1-d . 1-d over 100 blocks", async () => {
