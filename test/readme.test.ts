@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { closeSchedulers, compute, config, delayed, persist, Delayed } from "dask-ts";
+import { closeSchedulers, compute, config, da, delayed, persist, Delayed } from "dask-ts";
 
 afterAll(() => closeSchedulers());
 
@@ -29,6 +29,20 @@ describe("README tour", () => {
       await rm(dir, { recursive: true, force: true });
     }
     expect(await config.with({ scheduler: "sync" }, () => z.compute())).toBe(5);
+  });
+});
+
+describe("README arrays", () => {
+  it("runs as documented (smaller sizes)", async () => {
+    const x = da.random.random([1000, 1000], { chunks: [100, 100], seed: 42 });
+    const m = (await x.add(x.T).mean({ axis: 0 }).compute()) as { shape: number[]; get(i: number): number };
+    expect(m.shape).toEqual([1000]);
+    expect(m.get(0)).toBeGreaterThan(0.9); // the mean of the sum of two uniforms
+    expect(m.get(0)).toBeLessThan(1.1);
+    expect(await da.ones([2000, 2000], { chunks: 200 }).sum().compute()).toBe(4_000_000);
+    expect(await da.arange(6, { chunks: 4 }).reshape([2, 3]).get(null, "::-1").toArray()).toEqual([[2, 1, 0], [5, 4, 3]]);
+    const g = (await x.get(":50").dot(x.get(":50").T).sum().compute()) as number;
+    expect(g).toBeGreaterThan(0);
   });
 });
 
