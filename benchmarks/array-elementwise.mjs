@@ -21,6 +21,7 @@ import { spawn } from "node:child_process";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { findDaskPython, runDaskReference } from "./reference/find_python.mjs";
+import { cli, median, peakRssMb } from "./lib/cli.mjs";
 
 const WORKLOAD = "elementwise";
 const SHAPE = [10000, 10000];
@@ -28,17 +29,7 @@ const CHUNKS = [1000, 1000];
 const NOMINAL_BYTES = SHAPE[0] * SHAPE[1] * 8;
 const NUM_WORKERS = 2;
 
-const args = process.argv.slice(2);
-const flag = (name) => args.includes(name);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const quick = flag("--quick");
-const runs = quick ? 1 : Number(opt("--runs", 5));
-const warmups = quick ? 0 : Number(opt("--warmups", 2));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 102.4) / 10;
+const { args, flag, opt, quick, runs, warmups } = cli();
 
 /** Checks (x + x.T).mean(axis 0) of uniforms: every column mean is close to 1. */
 function check(r, scheduler) {

@@ -25,21 +25,13 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { findDaskPython, runDaskReference } from "./reference/find_python.mjs";
+import { cli, median } from "./lib/cli.mjs";
 
-const args = process.argv.slice(2);
-const flag = (name) => args.includes(name);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const quick = flag("--quick");
+const { args, flag, opt, quick, runs, warmups } = cli({ runs: 3, warmups: 1 });
 const n = Number(opt("--n", 4000));
 const chunk = Number(opt("--chunks", 1000));
-const runs = quick ? 1 : Number(opt("--runs", 3));
-const warmups = quick ? 0 : 1;
 const schedulers = opt("--schedulers", "sync,threads").split(",");
 const kernelOpt = opt("--kernel", undefined);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 /** Deterministic uniform [0, 1) value of element (i, j) of an array with `cols` columns (splitmix32-like hash). */

@@ -17,6 +17,7 @@ import { spawn } from "node:child_process";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { findDaskPython, runDaskReference } from "./reference/find_python.mjs";
+import { cli, median, peakRssMb } from "./lib/cli.mjs";
 
 const WORKLOAD = "sum-ones";
 const SHAPE = [20000, 20000];
@@ -24,17 +25,7 @@ const CHUNKS = [2000, 2000];
 const NOMINAL_BYTES = SHAPE[0] * SHAPE[1] * 8;
 const NUM_WORKERS = 2;
 
-const args = process.argv.slice(2);
-const flag = (name) => args.includes(name);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const quick = flag("--quick");
-const runs = quick ? 1 : Number(opt("--runs", 5));
-const warmups = quick ? 0 : Number(opt("--warmups", 2));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 102.4) / 10;
+const { args, flag, opt, quick, runs, warmups } = cli();
 
 /** One scheduler, in this process: prints one JSON line. */
 async function child(scheduler) {

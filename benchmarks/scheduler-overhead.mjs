@@ -9,16 +9,9 @@ import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { LayeredGraph, Literal, Task, TaskRef, closeSchedulers, compute, delayed, fromModule, getPool } from "dask-ts";
 import { findDaskPython, runDaskReference } from "./reference/find_python.mjs";
+import { cli, median } from "./lib/cli.mjs";
 
-const args = process.argv.slice(2);
-const flag = (name) => args.includes(name);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const quick = flag("--quick");
-const runs = quick ? 1 : Number(opt("--runs", 5));
-const warmups = quick ? 0 : 2;
+const { flag, opt, quick, runs, warmups } = cli();
 const schedulers = opt("--schedulers", "sync,threads,processes").split(",");
 const NUM_WORKERS = 2;
 
@@ -77,7 +70,6 @@ const workloads = {
   },
 };
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = [];
 const emit = (row) => {
   results.push(row);

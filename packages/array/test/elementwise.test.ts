@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import ndarray from "ndarray";
 import fc from "fast-check";
+import { computeFlat } from "./helpers.js";
 import { closeSchedulers } from "@dask-ts/core";
 import { da, ShapeError, DTypeError, type DType } from "@dask-ts/array";
 
@@ -29,24 +30,6 @@ function close(actual: number, expected: number | null, dtype: string): boolean 
   return Math.abs(actual - expected) <= 1e-12 * Math.max(1, Math.abs(expected));
 }
 
-async function flat(x: { compute: (o: object) => Promise<unknown> }, scheduler: string): Promise<number[]> {
-  const r = (await x.compute({ scheduler })) as number | boolean | { shape: number[]; get: (...i: number[]) => number };
-  if (typeof r !== "object") return [Number(r)];
-  const out: number[] = [];
-  const idx: number[] = [];
-  const walk = (ax: number): void => {
-    if (ax === r.shape.length) {
-      out.push(Number(r.get(...idx)));
-      return;
-    }
-    for (let i = 0; i < r.shape[ax]!; i++) {
-      idx[ax] = i;
-      walk(ax + 1);
-    }
-  };
-  walk(0);
-  return out;
-}
 
 afterAll(() => closeSchedulers());
 
@@ -60,7 +43,7 @@ describe.each(["sync", "threads", "processes"])("elementwise against NumPy on %s
       const fn = (a as unknown as Record<string, (o?: unknown) => typeof a>)[c.op]!;
       return b ? fn.call(a, b) : c.op === "maximum" || c.op === "minimum" ? fn.call(a) : fn.call(a);
     });
-    const results = await Promise.all(exprs.map((e) => flat(e, scheduler)));
+    const results = await Promise.all(exprs.map((e) => computeFlat(e, scheduler)));
     fixture.cases.forEach((c, i) => {
       const e = exprs[i]!;
       const label = `${c.op}(${c.a.dtype}[${c.a.shape}]${c.b ? `, ${c.b.dtype}[${c.b.shape}]` : ""})`;

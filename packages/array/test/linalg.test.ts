@@ -4,6 +4,7 @@ import ndarray from "ndarray";
 import fc from "fast-check";
 import { closeSchedulers } from "@dask-ts/core";
 import { da, AxisError, ShapeError, type DType } from "@dask-ts/array";
+import { computeFlat } from "./helpers.js";
 
 interface Side { shape: number[]; dtype: string; data: number[] }
 interface Case {
@@ -35,25 +36,6 @@ function apply(c: Case, a: Arr, b: Arr): Arr {
   return da.tensordot(a, b, c.axes as never);
 }
 
-/** The computed values in C order (numbers; 0-d results give one value). */
-async function flat(x: Arr, scheduler: string): Promise<number[]> {
-  const r = (await x.compute({ scheduler })) as number | bigint | { shape: number[]; get: (...i: number[]) => number | bigint };
-  if (typeof r !== "object") return [Number(r)];
-  const out: number[] = [];
-  const idx: number[] = [];
-  const walk = (ax: number): void => {
-    if (ax === r.shape.length) {
-      out.push(Number(r.get(...idx)));
-      return;
-    }
-    for (let i = 0; i < r.shape[ax]!; i++) {
-      idx[ax] = i;
-      walk(ax + 1);
-    }
-  };
-  walk(0);
-  return out;
-}
 
 function close(actual: number, expected: number, dtype: string): boolean {
   if (dtype === "float32") return Math.abs(actual - expected) <= 1e-5 * Math.max(1, Math.abs(expected));
@@ -83,7 +65,7 @@ describe.each(["sync", "threads", "processes"])("dot / matmul / tensordot agains
         return { c, label, expr: apply(c, input(c.a, ch.a), input(c.b, ch.b)) };
       }),
     );
-    const results = await Promise.all(runs.map((r) => flat(r.expr, scheduler)));
+    const results = await Promise.all(runs.map((r) => computeFlat(r.expr, scheduler)));
     runs.forEach(({ c, label, expr }, i) => {
       if (JSON.stringify(expr.shape) !== JSON.stringify(c.out.shape)) failures.push(`${label}: shape ${expr.shape} != ${c.out.shape}`);
       if (expr.dtype !== c.out.dtype) failures.push(`${label}: dtype ${expr.dtype} != ${c.out.dtype}`);
@@ -208,7 +190,7 @@ describe("float32", () => {
     const b = da.fromArray(ndarray(bv, [k, n]) as never, { chunks: [[150, 150], [45]] });
     const c = a.dot(b);
     expect(c.dtype).toBe("float32");
-    const got = await flat(c, "threads");
+    const got = await computeFlat(c, "threads");
     const scale = Math.max(...expected.map(Math.abs));
     got.forEach((v, i) => expect(Math.abs(v - expected[i]!)).toBeLessThan(1e-5 * scale));
   });
@@ -286,7 +268,7 @@ describe("properties", () => {
           ];
           for (const [x, y] of pairs) {
             expect(y.shape).toEqual(x.shape);
-            expect(await flat(y, "sync")).toEqual(await flat(x, "sync"));
+            expect(await computeFlat(y, "sync")).toEqual(await computeFlat(x, "sync"));
           }
         },
       ),

@@ -4,6 +4,7 @@ import ndarray from "ndarray";
 import fc from "fast-check";
 import { closeSchedulers, compute, config, InvalidArgumentError } from "@dask-ts/core";
 import { da, AxisError, ShapeError, type DType, type DaskArray } from "@dask-ts/array";
+import { flatValues } from "./helpers.js";
 
 type Num = number | null | "inf" | "-inf";
 interface Input { name: string; shape: number[]; dtype: string; chunks: number[][]; data: Num[] }
@@ -33,25 +34,6 @@ function input(s: Input): DaskArray {
   return da.fromArray(ndarray(data as never, s.shape) as never, { chunks: s.chunks, dtype: s.dtype as DType });
 }
 
-/** A computed result as a flat list of numbers in C order. */
-function flat(r: unknown): number[] {
-  if (typeof r !== "object" || r === null) return [Number(r)];
-  const a = r as { shape: number[]; get: (...i: number[]) => number | bigint };
-  const out: number[] = [];
-  const idx: number[] = [];
-  const walk = (ax: number): void => {
-    if (ax === a.shape.length) {
-      out.push(Number(a.get(...idx)));
-      return;
-    }
-    for (let i = 0; i < a.shape[ax]!; i++) {
-      idx[ax] = i;
-      walk(ax + 1);
-    }
-  };
-  walk(0);
-  return out;
-}
 
 function close(actual: number, expected: number, tol: number): boolean {
   if (Number.isNaN(expected)) return Number.isNaN(actual);
@@ -92,7 +74,7 @@ describe.each(["sync", "threads", "processes"])("reductions against NumPy on %s"
         const want = c.out.dtype === "bool" ? "boolean" : "number";
         if (typeof r !== want) failures.push(`${label}: a 0-d result should compute to a ${want}; got ${typeof r}`);
       }
-      const got = flat(r);
+      const got = flatValues(r);
       if (got.length !== c.out.data.length) failures.push(`${label}: ${got.length} values, expected ${c.out.data.length}`);
       const tol = c.out.dtype === "float32" ? 2e-6 : 1e-10;
       c.out.data.forEach((v, j) => {
@@ -308,8 +290,8 @@ describe("reductions: bad input is rejected at the call", () => {
 describe("reductions: property tests (random chunkings match one chunk)", () => {
   const rel = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
   const sameValues = (a: unknown, b: unknown): boolean => {
-    const fa = flat(a);
-    const fb = flat(b);
+    const fa = flatValues(a);
+    const fb = flatValues(b);
     return fa.length === fb.length && fa.every((v, i) => (Number.isNaN(v) ? Number.isNaN(fb[i]!) : rel(v, fb[i]!)));
   };
 
@@ -340,7 +322,7 @@ describe("reductions: property tests (random chunkings match one chunk)", () => 
             x.cumsum(axis ?? 0),
           ];
           const [a, b] = await Promise.all([compute(...ops(one), { scheduler: "sync" }), compute(...ops(many), { scheduler: "sync" })]);
-          a.forEach((r, i) => expect(sameValues(r, b[i]), `op ${i}: ${JSON.stringify(flat(r))} vs ${JSON.stringify(flat(b[i]))}`).toBe(true));
+          a.forEach((r, i) => expect(sameValues(r, b[i]), `op ${i}: ${JSON.stringify(flatValues(r))} vs ${JSON.stringify(flatValues(b[i]))}`).toBe(true));
         },
       ),
       { numRuns: 60 },

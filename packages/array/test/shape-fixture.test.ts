@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import ndarray from "ndarray";
 import { closeSchedulers, compute } from "@dask-ts/core";
 import { da, type DType } from "@dask-ts/array";
+import { flatValues } from "./helpers.js";
 
 type Idx = number | string | null;
 interface Side { shape: number[]; dtype?: string; data: number[] }
@@ -41,24 +42,6 @@ function input(s: Input, chunks: number[][]): Arr {
 }
 
 /** Computed value as flat numbers in C order. */
-function flat(r: unknown): number[] {
-  if (typeof r !== "object") return [Number(r)];
-  const a = r as { shape: number[]; get: (...i: number[]) => number | bigint };
-  const out: number[] = [];
-  const idx: number[] = [];
-  const walk = (ax: number): void => {
-    if (ax === a.shape.length) {
-      out.push(Number(a.get(...idx)));
-      return;
-    }
-    for (let i = 0; i < a.shape[ax]!; i++) {
-      idx[ax] = i;
-      walk(ax + 1);
-    }
-  };
-  walk(0);
-  return out;
-}
 
 function sameValues(got: number[], want: number[]): boolean {
   return got.length === want.length && got.every((v, i) => v === want[i] || (Number.isNaN(v) && Number.isNaN(want[i]!)));
@@ -77,7 +60,7 @@ async function check(
     if (out.dtype && arr.dtype !== out.dtype) failures.push(`${label}: dtype ${arr.dtype} != ${out.dtype}`);
     const sum = arr.chunks.map((c) => c.reduce((a, b) => a + b, 0));
     if (JSON.stringify(sum) !== JSON.stringify(arr.shape)) failures.push(`${label}: chunks do not sum to the shape`);
-    const got = flat(results[k]);
+    const got = flatValues(results[k]);
     if (!sameValues(got, out.data)) failures.push(`${label}: values ${JSON.stringify(got.slice(0, 12))}... != ${JSON.stringify(out.data.slice(0, 12))}...`);
   });
   return failures;
