@@ -42,4 +42,13 @@ export { ProgressBar, createProgress, type ProgressReporter } from "./diagnostic
 export { encode, decode, loadOptionalExtensions } from "./serialize/codec.js";
 export { registerTypeExtension, type TypeExtension } from "./serialize/extensions.js";
 import "./kernels/core-kernels.js";
-export { allocTyped, allocatesShared, setSharedAllocation, type TypedArrayConstructor } from "./memory/alloc.js";
+export {
+  allocTyped,
+  allocatesShared,
+  setSharedAllocation,
+  bufferPoolStats,
+  setBufferPoolLimit,
+  type AllocOptions,
+  type BufferPoolStats,
+  type TypedArrayConstructor,
+} from "./memory/alloc.js";

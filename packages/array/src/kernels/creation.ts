@@ -37,6 +37,6 @@ function toBig(a: Chunk): Chunk {
   return out;
 }
 
-registerKernel("array.full", full);
-registerKernel("array.arange", arange);
-registerKernel("array.linspace", linspace);
+registerKernel("array.full", full, { stateless: true });
+registerKernel("array.arange", arange, { stateless: true });
+registerKernel("array.linspace", linspace, { stateless: true });

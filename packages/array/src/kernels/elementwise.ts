@@ -71,7 +71,8 @@ export function elementwise(op: string, dtype: DType, ...operands: (Chunk | numb
   const chunks = operands.map((o) => (typeof o === "object" ? asNumeric(o) : o));
   const shape = broadcastShapes(chunks.filter((c): c is Chunk => typeof c === "object").map((c) => c.shape));
   const big = dtype === "int64";
-  const out = allocChunk(big ? "float64" : dtype, shape);
+  // Every element of the broadcast shape is written below: no need to clear a recycled buffer.
+  const out = allocChunk(big ? "float64" : dtype, shape, { uninitialized: true });
   const views = chunks.map((c) => (typeof c === "object" ? broadcastView(c, shape) : +c));
   const arrays = views.filter((v): v is Chunk => typeof v === "object");
   const pattern = views.map((v) => (typeof v === "object" ? "a" : "s")).join("");
@@ -91,4 +92,4 @@ export function elementwise(op: string, dtype: DType, ...operands: (Chunk | numb
   return big ? toInt64(out) : out;
 }
 
-registerKernel("array.elementwise", elementwise);
+registerKernel("array.elementwise", elementwise, { stateless: true });

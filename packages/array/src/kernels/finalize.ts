@@ -45,4 +45,4 @@ export function finalize(nested: unknown, chunks: number[][], dtype: DType): unk
   return out;
 }
 
-registerKernel("array.finalize", finalize);
+registerKernel("array.finalize", finalize, { stateless: true });

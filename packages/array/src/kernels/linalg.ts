@@ -172,5 +172,5 @@ export function sumBlocks(dtype: DType, blocks: readonly Chunk[]): Chunk {
   return out;
 }
 
-registerKernel("array.contract", contract);
-registerKernel("array.sumBlocks", sumBlocks);
+registerKernel("array.contract", contract, { stateless: true });
+registerKernel("array.sumBlocks", sumBlocks, { stateless: true });

@@ -1,5 +1,5 @@
 /** Chunk-level helpers for kernels: allocation, broadcasting views, strided iteration, conversions. */
-import { allocTyped, type TypedArrayConstructor } from "@dask-ts/core";
+import { allocTyped, type AllocOptions, type TypedArrayConstructor } from "@dask-ts/core";
 import ndarray, { type NdArray } from "ndarray";
 import { storage, type DType, type TypedArray } from "../dtype.js";
 
@@ -25,9 +25,12 @@ export function cStrides(shape: readonly number[]): number[] {
   return st;
 }
 
-/** A new contiguous chunk (shared memory on worker threads, so it crosses back without a copy). */
-export function allocChunk(dtype: DType, shape: readonly number[]): Chunk {
-  const data = allocTyped(storage(dtype) as unknown as TypedArrayConstructor, sizeOf(shape)) as unknown as TypedArray;
+/**
+ * A new contiguous chunk (shared memory on worker threads, so it crosses back without a copy). Zeroed,
+ * unless `opts.uninitialized` (the caller then writes every element before reading any).
+ */
+export function allocChunk(dtype: DType, shape: readonly number[], opts?: AllocOptions): Chunk {
+  const data = allocTyped(storage(dtype) as unknown as TypedArrayConstructor, sizeOf(shape), opts) as unknown as TypedArray;
   return ndarray(data as never, [...shape], cStrides(shape), 0) as Chunk;
 }
 

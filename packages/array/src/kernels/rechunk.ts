@@ -31,4 +31,4 @@ export function assemble(shape: number[], dtype: DType, pieces: Piece[]): Chunk 
   return out;
 }
 
-registerKernel("array.assemble", assemble);
+registerKernel("array.assemble", assemble, { stateless: true });

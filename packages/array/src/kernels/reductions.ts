@@ -601,11 +601,11 @@ export function ravelBlock(block: Chunk, dtype: DType): Chunk {
   return ndarray(c.data as never, [n], [1], c.offset) as Chunk;
 }
 
-registerKernel("array.reduce.chunk", reduceChunk);
-registerKernel("array.reduce.combine", reduceCombine);
-registerKernel("array.reduce.aggregate", reduceAggregate);
-registerKernel("array.reduce.argchunk", argChunk);
-registerKernel("array.cum.scan", cumScan);
-registerKernel("array.cum.carry", cumCarry);
-registerKernel("array.cum.apply", cumApply);
-registerKernel("array.cum.ravel", ravelBlock);
+registerKernel("array.reduce.chunk", reduceChunk, { stateless: true });
+registerKernel("array.reduce.combine", reduceCombine, { stateless: true });
+registerKernel("array.reduce.aggregate", reduceAggregate, { stateless: true });
+registerKernel("array.reduce.argchunk", argChunk, { stateless: true });
+registerKernel("array.cum.scan", cumScan, { stateless: true });
+registerKernel("array.cum.carry", cumCarry, { stateless: true });
+registerKernel("array.cum.apply", cumApply, { stateless: true });
+registerKernel("array.cum.ravel", ravelBlock, { stateless: true });

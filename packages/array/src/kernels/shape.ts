@@ -70,7 +70,7 @@ export function reshapeBlock(c: Chunk, shape: readonly number[], dtype: DType): 
   return makeView(src, s, cStrides(s), src.offset);
 }
 
-registerKernel("array.view", view);
-registerKernel("array.transpose", transposeBlock);
-registerKernel("array.expandDims", expandDims);
-registerKernel("array.reshape", reshapeBlock);
+registerKernel("array.view", view, { stateless: true });
+registerKernel("array.transpose", transposeBlock, { stateless: true });
+registerKernel("array.expandDims", expandDims, { stateless: true });
+registerKernel("array.reshape", reshapeBlock, { stateless: true });

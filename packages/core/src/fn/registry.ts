@@ -11,6 +11,8 @@ export interface KernelInfo {
   readonly fn: AnyFn;
   /** Cheap enough that optimizations may inline it into the tasks that use its result. */
   readonly inline: boolean;
+  /** Keeps no reference to its arguments or result once it returns (see RegisterKernelOptions.stateless). */
+  readonly stateless?: true;
 }
 
 /** Options of `registerKernel`. */
@@ -19,9 +21,18 @@ export interface RegisterKernelOptions {
   inline?: boolean;
   /** Allow replacing a kernel registered under the same name with a different function. */
   replace?: boolean;
+  /**
+   * The kernel keeps no reference to its arguments or its result once it returns (no caches, no globals,
+   * no callbacks into user code), and its result exposes every ArrayBuffer it refers to through own
+   * enumerable properties, array or Map/Set entries, or typed array views. Lanes may then reuse the
+   * memory of chunks allocated with allocTyped once the engine has released them (default false).
+   */
+  stateless?: boolean;
 }
 
 const kernels = new Map<string, KernelInfo>();
+// Functions registered as stateless kernels (checked on every call while a lane tracks memory).
+const statelessFns = new WeakSet<Function>();
 // One FnRef per kernel name, so graphs share it and `local` follows (re-)registration.
 const refs = new Map<string, FnRef>();
 
@@ -41,8 +52,11 @@ export function registerKernel(name: string, fn: Function, opts: RegisterKernelO
         `choose another name, or pass { replace: true } to registerKernel to replace it.`,
     );
   }
-  const info: KernelInfo = { name, fn: fn as AnyFn, inline: opts.inline ?? false };
+  const info: KernelInfo = { name, fn: fn as AnyFn, inline: opts.inline ?? false, ...(opts.stateless ? { stateless: true as const } : {}) };
   kernels.set(name, info);
+  if (old && old.fn !== fn) statelessFns.delete(old.fn);
+  if (info.stateless) statelessFns.add(info.fn);
+  else statelessFns.delete(info.fn);
   const ref = refs.get(name);
   if (ref) ref.local = info.fn;
   else refs.set(name, new FnRef({ kind: "kernel", name }, info.fn));
@@ -64,6 +78,11 @@ export function hasKernel(name: string): boolean {
 /** The registration of kernel `name`, or undefined. */
 export function kernelInfo(name: string): KernelInfo | undefined {
   return kernels.get(name);
+}
+
+/** True when `fn` is registered as a stateless kernel. */
+export function isStatelessKernel(fn: Function): boolean {
+  return statelessFns.has(fn);
 }
 
 /** The names of all registered kernels, in registration order. */

@@ -1,5 +1,7 @@
 /** Evaluating a graph node: call its tasks with their arguments, resolving references. */
 import { resolveFn, resolveFnSync } from "../fn/resolve.js";
+import { isStatelessKernel } from "../fn/registry.js";
+import { currentTaskFrame } from "../memory/alloc.js";
 import { Literal, Task, TaskRef, isPlainObject, type GraphNode } from "./task.js";
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
@@ -66,6 +68,9 @@ function callTask(task: Task, get: (key: string) => unknown): unknown {
 function invoke(task: Task, get: (key: string) => unknown): unknown {
   const fn = task.fn.local ?? resolveFnSync(task.fn);
   const args = evaluateList(task.args, get);
+  // While a lane tracks this task's memory (memory/recycle.ts), any call but a stateless kernel may keep references.
+  const frame = currentTaskFrame();
+  if (frame && !frame.unsafe && !(fn && isStatelessKernel(fn))) frame.unsafe = true;
   if (fn && !isThenable(args)) return fn(...args);
   return Promise.all([fn ?? resolveFn(task.fn), args]).then(([f, a]) => f(...a));
 }

@@ -3,6 +3,8 @@ import type { RunStats } from "../compute/options.js";
 import type { ProgressReporter } from "../diagnostics/progress.js";
 import { CancelledError, MissingDependencyError, TaskError, WorkerDiedError } from "../errors.js";
 import type { Plan } from "../graph/plan.js";
+import type { TaskResult } from "../worker/protocol.js";
+import { ALIASES_INPUTS, MAY_KEEP_INPUTS } from "../memory/recycle.js";
 import type { LanePool, RunHandler } from "./lanes.js";
 import { PriorityQueue } from "./priority-queue.js";
 
@@ -12,6 +14,16 @@ const TARGET_QUEUED_MS = 2;
 const MAX_INFLIGHT = 512;
 /** Tasks in flight per lane before any duration is known (one: a few long tasks must spread evenly). */
 const START_INFLIGHT = 1;
+/**
+ * Tasks shorter than this (ms, on average) keep at least one more task queued behind the running one, so
+ * that a lane does not wait a round trip to the scheduler (0.1 ms on an idle machine, milliseconds when
+ * every core is busy and the scheduler's thread must wait for one) between tasks. Longer tasks go one at
+ * a time, so that a few of them spread evenly (a queued task cannot move to a lane that became idle).
+ */
+const QUEUE_BELOW_MS = 25;
+/** ...and about this much work (ms) queued, in up to MAX_QUEUED_SHORT tasks: many tiny tasks (views) in between must not leave a lane idle. */
+const QUEUE_FLOOR_MS = 10;
+const MAX_QUEUED_SHORT = 4;
 
 const WAITING = 0;
 const READY = 1;
@@ -51,6 +63,16 @@ export class GraphRun implements RunHandler {
   private readonly laneReady: PriorityQueue[];
   private readonly inflight: Int32Array;
   private readonly release: string[][];
+  /** Released keys whose memory nothing outside their lane can reach (see memory/recycle.ts), per lane. */
+  private readonly recycle: string[][];
+  /** 1 when code of a dependent may have kept this key's memory: never recycled (memory/recycle.ts). */
+  private readonly pinned: Uint8Array;
+  /** Results (on any lane) that are views of this key's memory and not retired yet. */
+  private readonly aliasedBy: Int32Array;
+  /** 1 when this key's result is a view of its inputs' memory (it holds them while it lives). */
+  private readonly aliases: Uint8Array;
+  /** 1 once released by this engine, 2 once retired: released and no live result is a view of it. */
+  private readonly gone: Uint8Array;
   private readonly isOutput: Uint8Array;
   private done = 0;
   private held = 0;
@@ -81,6 +103,11 @@ export class GraphRun implements RunHandler {
     this.laneReady = Array.from({ length: pool.lanes }, () => new PriorityQueue(plan.priority));
     this.inflight = new Int32Array(pool.lanes);
     this.release = Array.from({ length: pool.lanes }, () => []);
+    this.recycle = Array.from({ length: pool.lanes }, () => []);
+    this.pinned = new Uint8Array(n);
+    this.aliasedBy = new Int32Array(n);
+    this.aliases = new Uint8Array(n);
+    this.gone = new Uint8Array(n);
     this.promise = new Promise((res, rej) => {
       this.resolve = res;
       this.reject = rej;
@@ -127,7 +154,9 @@ export class GraphRun implements RunHandler {
   private capacity(): number {
     if (this.pool.maxInflight) return this.pool.maxInflight;
     if (this.avgMs < 0) return START_INFLIGHT;
-    return Math.max(1, Math.min(MAX_INFLIGHT, Math.floor(TARGET_QUEUED_MS / Math.max(this.avgMs, 1e-4))));
+    const avg = Math.max(this.avgMs, 1e-4);
+    const floor = avg < QUEUE_BELOW_MS ? Math.max(2, Math.min(MAX_QUEUED_SHORT, Math.ceil(QUEUE_FLOOR_MS / avg))) : 1;
+    return Math.max(floor, Math.min(MAX_INFLIGHT, Math.floor(TARGET_QUEUED_MS / avg)));
   }
 
   /** Sends ready work to every lane that has room. */
@@ -218,18 +247,28 @@ export class GraphRun implements RunHandler {
     if (tasks.length === 0) return;
     const release = this.release[lane]!;
     this.release[lane] = [];
+    const recycle = this.recycle[lane]!;
+    if (recycle.length) this.recycle[lane] = [];
     if (this.opts.stats) this.opts.stats.batches++;
-    pool.send(lane, { t: "run", run: this.id, tasks, data, release });
+    pool.send(lane, recycle.length ? { t: "run", run: this.id, tasks, data, release, recycle } : { t: "run", run: this.id, tasks, data, release });
   }
 
-  onDone(lane: number, results: Array<[string, unknown, number]>): void {
+  onDone(lane: number, results: TaskResult[]): void {
     if (this.finished) return;
     const { plan } = this;
     let ms = 0;
-    for (const [key, value, dt] of results) {
+    for (const [key, value, dt, flags] of results) {
       const i = plan.index.get(key);
       if (i === undefined || this.state[i] === DONE) continue;
       ms += dt;
+      if (flags! & MAY_KEEP_INPUTS) {
+        // Code that may keep references ran on the inputs: their memory is never reused.
+        for (const d of plan.deps[i]!) this.pinned[d] = 1;
+      } else if (flags! & ALIASES_INPUTS) {
+        // The result is a view of its inputs' memory (e.g. a transpose of a chunk from another lane).
+        this.aliases[i] = 1;
+        for (const d of plan.deps[i]!) this.aliasedBy[d]!++;
+      }
       this.state[i] = DONE;
       this.done++;
       this.inflight[lane]!--;
@@ -263,10 +302,40 @@ export class GraphRun implements RunHandler {
     if (this.isOutput[i]) return;
     this.values[i] = undefined;
     this.held--;
-    if (this.laneHas[i]) {
-      this.laneHas[i] = 0;
-      this.release[this.where[i]!]!.push(this.plan.keys[i]!);
+    this.gone[i] = 1;
+    this.retire(i);
+  }
+
+  /**
+   * Tells the lane holding a released key to drop it once no live result is a view of its memory. Its last
+   * dependent has finished, this engine has dropped its copy, and every result that aliased it is retired
+   * too: unless code that may keep references saw it, the lane may reuse its buffers (memory/recycle.ts).
+   */
+  private retire(first: number): void {
+    if (this.aliasedBy[first]! > 0) return; // when the last view of it retires
+    if (!this.aliases[first]) return this.notify(first);
+    const stack = [first];
+    while (stack.length) {
+      const i = stack.pop()!;
+      if (this.gone[i] !== 1 || this.aliasedBy[i]! > 0) continue;
+      this.notify(i);
+      if (this.aliases[i]) {
+        for (const d of this.plan.deps[i]!) {
+          if (this.pinned[i]) this.pinned[d] = 1; // a pinned view pins the memory it shows
+          if (--this.aliasedBy[d]! === 0) stack.push(d);
+        }
+      }
     }
+  }
+
+  /** Retires a released key no live view refers to: its lane is told to drop it (and may reuse its memory). */
+  private notify(i: number): void {
+    this.gone[i] = 2;
+    if (!this.laneHas[i]) return;
+    this.laneHas[i] = 0;
+    const recycle = !this.pinned[i];
+    if (this.pool.releaseNow) this.pool.releaseNow(this.where[i]!, this.id, this.plan.keys[i]!, recycle);
+    else (recycle ? this.recycle : this.release)[this.where[i]!]!.push(this.plan.keys[i]!);
   }
 
   onError(_lane: number, key: string, error: unknown): void {
@@ -284,6 +353,7 @@ export class GraphRun implements RunHandler {
     // Nothing of ours was running there; forget what that worker held and carry on.
     for (let i = 0; i < this.n; i++) if (this.where[i] === lane) this.laneHas[i] = 0;
     this.release[lane] = [];
+    this.recycle[lane] = [];
   }
 
   private busyLanes(): number[] {

@@ -1,9 +1,9 @@
 /** Lanes: the parallel workers of a local pool, as the engine sees them. */
-import type { ToWorker } from "../worker/protocol.js";
+import type { TaskResult, ToWorker } from "../worker/protocol.js";
 
 /** What a run hears back from its lanes. */
 export interface RunHandler {
-  onDone(lane: number, results: Array<[string, unknown, number]>): void;
+  onDone(lane: number, results: TaskResult[]): void;
   onError(lane: number, key: string, error: unknown): void;
   onLaneDied(lane: number, error: Error): void;
 }
@@ -21,6 +21,11 @@ export interface LanePool {
   attach(run: number, handler: RunHandler): void;
   detach(run: number): void;
   send(lane: number, msg: Extract<ToWorker, { t: "run" }>): void;
+  /**
+   * Lanes in this thread: forget (run, key) now rather than with the lane's next batch (which may never
+   * come when the whole graph was sent at once). `recycle` as in ToWorker's `recycle` list.
+   */
+  releaseNow?(lane: number, run: number, key: string, recycle: boolean): void;
   /** Tells every lane the run is over; `interrupt` lists lanes still running its tasks (a failed or cancelled run). */
   end(run: number, interrupt?: readonly number[]): void;
 }

@@ -1,6 +1,8 @@
 /** The sync scheduler's lane: the engine's one worker is this thread, running tasks in dispatch order. */
 import { evaluate, failedKey, isThenable } from "../graph/evaluate.js";
-import type { ToWorker } from "../worker/protocol.js";
+import type { TaskResult, ToWorker } from "../worker/protocol.js";
+import { ResultMemory } from "../memory/recycle.js";
+import { clearBufferPoolWhenIdle } from "../memory/alloc.js";
 import type { LanePool, RunHandler } from "./lanes.js";
 
 interface Queued {
@@ -14,6 +16,8 @@ interface Queued {
 const YIELD_EVERY = 1024;
 /** Results handed to the engine per call: small enough that finished inputs are released promptly. */
 const RESULT_BATCH = 64;
+/** ...and at least this often (ms), so that inputs of long tasks (array chunks) are released after each. */
+const RESULT_MS = 1;
 
 /**
  * One in-thread lane. Functions are called directly (errors keep their original stack and class,
@@ -30,6 +34,10 @@ export class SyncLanes implements LanePool {
   private readonly queue: Queued[] = [];
   private head = 0;
   private draining = false;
+  /** Which chunk buffers of held results are provably dead once released (memory/recycle.ts). */
+  private readonly memory = new ResultMemory();
+  private readonly inputs: string[] = [];
+  private readonly inputValues: unknown[] = [];
 
   laneName(): string {
     return "the main thread";
@@ -46,12 +54,29 @@ export class SyncLanes implements LanePool {
 
   end(run: number): void {
     this.stores.delete(run);
+    this.memory.endRun(run);
+    if (this.stores.size === 0) clearBufferPoolWhenIdle(); // unless another computation starts soon
+  }
+
+  releaseNow(_lane: number, run: number, key: string, recycle: boolean): void {
+    // Called by the engine between tasks (from onDone), never while one is being evaluated.
+    if (!this.stores.get(run)?.delete(key)) return;
+    this.memory.release(run, key, recycle);
   }
 
   send(_lane: number, msg: Extract<ToWorker, { t: "run" }>): void {
     const store = this.stores.get(msg.run);
     if (!store) return;
-    for (const k of msg.release) store.delete(k);
+    for (const k of msg.release) {
+      store.delete(k);
+      this.memory.release(msg.run, k, false);
+    }
+    if (msg.recycle) {
+      for (const k of msg.recycle) {
+        store.delete(k);
+        this.memory.release(msg.run, k, true);
+      }
+    }
     const data = msg.data.length ? new Map(msg.data) : undefined;
     for (const [key, node] of msg.tasks) this.queue.push({ run: msg.run, key, node, data });
     if (!this.draining) void this.drain();
@@ -61,12 +86,14 @@ export class SyncLanes implements LanePool {
     this.draining = true;
     // Results go to the engine in small batches (its bookkeeping per call is then amortized);
     // durations are not measured: this lane's capacity is fixed.
-    let results: Array<[string, unknown, number]> = [];
+    let results: TaskResult[] = [];
     let resultsRun = -1;
+    let lastFlush = performance.now();
     const flush = (): void => {
       const h = this.runs.get(resultsRun);
       const batch = results;
       results = [];
+      lastFlush = performance.now();
       if (h && batch.length) h.onDone(0, batch);
     };
     try {
@@ -88,23 +115,52 @@ export class SyncLanes implements LanePool {
           if (!this.stores.has(t.run)) continue;
         }
         let value: unknown;
+        let flags = 0;
+        // The store keys and values this task reads (for memory/recycle.ts; reused, so no allocation per task).
+        const inputs = this.inputs;
+        const inputValues = this.inputValues;
+        if (inputs.length) inputs.length = 0; // (setting length is a slow call: only when needed)
+        if (inputValues.length) inputValues.length = 0;
+        let tracking = false;
         try {
           const data = t.data;
-          value = evaluate(t.node, data ? (k) => (data.has(k) ? data.get(k) : store.get(k)) : (k) => store.get(k));
+          const get = (k: string): unknown => {
+            if (data?.has(k)) {
+              const v = data.get(k);
+              inputValues.push(v);
+              return v;
+            }
+            const v = store.get(k);
+            inputs.push(k);
+            inputValues.push(v);
+            return v;
+          };
+          this.memory.begin();
+          tracking = true;
+          value = evaluate(t.node, get);
+          tracking = false;
           if (isThenable(value)) {
+            flags = this.memory.abandon(t.run, inputs, inputValues);
             flush();
             value = await value;
+          } else {
+            flags = this.memory.finish(t.run, t.key, value, inputs, inputValues);
           }
         } catch (error) {
+          if (tracking) this.memory.abandon(t.run, inputs, inputValues);
           flush();
           this.stores.delete(t.run);
+          this.memory.endRun(t.run);
           handler.onError(0, failedKey(error) ?? t.key, error);
           continue;
         }
-        if (!this.stores.has(t.run)) continue; // failed or cancelled while this task awaited
+        if (!this.stores.has(t.run)) {
+          this.memory.endRun(t.run); // failed or cancelled while this task ran
+          continue;
+        }
         store.set(t.key, value);
-        results.push([t.key, value, 0]);
-        if (results.length >= RESULT_BATCH) flush();
+        results.push(flags ? [t.key, value, 0, flags] : [t.key, value, 0]);
+        if (results.length >= RESULT_BATCH || performance.now() - lastFlush > RESULT_MS) flush();
       }
       flush();
     } finally {

@@ -1,8 +1,10 @@
 /** The task loop shared by worker threads and worker processes: run batches, hold results, report back. */
 import { performance } from "node:perf_hooks";
 import { evaluate, failedKey, isThenable } from "../graph/evaluate.js";
-import type { FromWorker, ToWorker } from "./protocol.js";
+import type { FromWorker, TaskResult, ToWorker } from "./protocol.js";
 import { importWorkerModules } from "./modules.js";
+import { ResultMemory } from "../memory/recycle.js";
+import { clearBufferPoolWhenIdle } from "../memory/alloc.js";
 
 /** How a runtime talks to its scheduler. */
 export interface WorkerIO {
@@ -29,6 +31,10 @@ export class WorkerRuntime {
   private draining = false;
   private pendingModules: Promise<void> = Promise.resolve();
   private moduleError: unknown;
+  /** Which chunk buffers of held results are provably dead once released (memory/recycle.ts). */
+  private readonly memory = new ResultMemory();
+  private readonly inputs: string[] = [];
+  private readonly inputValues: unknown[] = [];
 
   constructor(private readonly io: WorkerIO) {}
 
@@ -36,6 +42,9 @@ export class WorkerRuntime {
   receive(msg: ToWorker): void {
     if (msg.t === "end") {
       this.stores.delete(msg.run);
+      this.memory.endRun(msg.run);
+      // Idle: the free lists go back to the GC unless another computation starts soon.
+      if (this.stores.size === 0) clearBufferPoolWhenIdle();
       this.ended.add(msg.run);
       if (this.ended.size > 1024) this.ended.delete(this.ended.values().next().value!);
       return;
@@ -50,7 +59,16 @@ export class WorkerRuntime {
     }
     let store = this.stores.get(msg.run);
     if (!store) this.stores.set(msg.run, (store = new Map()));
-    for (const k of msg.release) store.delete(k);
+    for (const k of msg.release) {
+      store.delete(k);
+      this.memory.release(msg.run, k, false);
+    }
+    if (msg.recycle) {
+      for (const k of msg.recycle) {
+        store.delete(k);
+        this.memory.release(msg.run, k, true);
+      }
+    }
     const data = msg.data.length ? new Map(msg.data) : undefined;
     for (const [key, node] of msg.tasks) this.queue.push({ run: msg.run, key, node, data });
     if (!this.draining) void this.drain();
@@ -59,7 +77,7 @@ export class WorkerRuntime {
   private async drain(): Promise<void> {
     this.draining = true;
     await this.pendingModules;
-    let results: Array<[string, unknown, number]> = [];
+    let results: TaskResult[] = [];
     let resultsRun = -1;
     let lastFlush = performance.now();
     const flush = (): void => {
@@ -83,29 +101,51 @@ export class WorkerRuntime {
         }
         const t0 = performance.now();
         let value: unknown;
+        let flags = 0;
+        // The store keys and values this task reads (for memory/recycle.ts; reused, so no allocation per task).
+        const inputs = this.inputs;
+        const inputValues = this.inputValues;
+        if (inputs.length) inputs.length = 0; // (setting length is a slow call: only when needed)
+        if (inputValues.length) inputValues.length = 0;
+        let tracking = false;
         try {
           if (this.moduleError) throw this.moduleError;
           const data = task.data;
           const get = (k: string): unknown => {
-            if (data?.has(k)) return data.get(k);
+            if (data?.has(k)) {
+              const v = data.get(k);
+              inputValues.push(v);
+              return v;
+            }
             if (!store.has(k)) throw new Error(`dependency '${k}' of task '${task.key}' is not held by this worker`);
-            return store.get(k);
+            const v = store.get(k);
+            inputs.push(k);
+            inputValues.push(v);
+            return v;
           };
+          this.memory.begin();
+          tracking = true;
           value = evaluate(task.node, get);
+          tracking = false;
           if (isThenable(value)) {
+            flags = this.memory.abandon(task.run, inputs, inputValues);
             flush(); // let the scheduler see finished work while this one waits
             value = await value;
+          } else {
+            flags = this.memory.finish(task.run, task.key, value, inputs, inputValues);
           }
         } catch (error) {
+          if (tracking) this.memory.abandon(task.run, inputs, inputValues);
           flush();
           this.stores.delete(task.run);
+          this.memory.endRun(task.run);
           this.ended.add(task.run); // later batches of this run are dropped, not started afresh
           this.io.send({ t: "error", run: task.run, key: failedKey(error) ?? task.key, error });
           continue;
         }
         const t1 = performance.now();
         store.set(task.key, value);
-        results.push([task.key, value, t1 - t0]);
+        results.push(flags ? [task.key, value, t1 - t0, flags] : [task.key, value, t1 - t0]);
         if (t1 - lastFlush > FLUSH_MS) flush();
       }
       flush();
