@@ -165,6 +165,18 @@ export class ResultMemory {
   }
 
   /** The lane dropped (run, key): `recycle` when the scheduler proved no other holder (point 4), else pinned. */
+  /** Applies a batch's release notices: drops the keys from the lane's store and releases (or recycles) their memory. */
+  forget(run: number, store: Map<string, unknown>, release: readonly string[], recycle: readonly string[] | undefined): void {
+    for (const k of release) {
+      store.delete(k);
+      this.release(run, k, false);
+    }
+    for (const k of recycle ?? []) {
+      store.delete(k);
+      this.release(run, k, true);
+    }
+  }
+
   release(run: number, key: string, recycle: boolean): void {
     const m = this.held.get(run);
     const list = m?.get(key);

@@ -67,16 +67,7 @@ export class SyncLanes implements LanePool {
   send(_lane: number, msg: Extract<ToWorker, { t: "run" }>): void {
     const store = this.stores.get(msg.run);
     if (!store) return;
-    for (const k of msg.release) {
-      store.delete(k);
-      this.memory.release(msg.run, k, false);
-    }
-    if (msg.recycle) {
-      for (const k of msg.recycle) {
-        store.delete(k);
-        this.memory.release(msg.run, k, true);
-      }
-    }
+    this.memory.forget(msg.run, store, msg.release, msg.recycle);
     const data = msg.data.length ? new Map(msg.data) : undefined;
     for (const [key, node] of msg.tasks) this.queue.push({ run: msg.run, key, node, data });
     if (!this.draining) void this.drain();

@@ -59,16 +59,7 @@ export class WorkerRuntime {
     }
     let store = this.stores.get(msg.run);
     if (!store) this.stores.set(msg.run, (store = new Map()));
-    for (const k of msg.release) {
-      store.delete(k);
-      this.memory.release(msg.run, k, false);
-    }
-    if (msg.recycle) {
-      for (const k of msg.recycle) {
-        store.delete(k);
-        this.memory.release(msg.run, k, true);
-      }
-    }
+    this.memory.forget(msg.run, store, msg.release, msg.recycle);
     const data = msg.data.length ? new Map(msg.data) : undefined;
     for (const [key, node] of msg.tasks) this.queue.push({ run: msg.run, key, node, data });
     if (!this.draining) void this.drain();
