@@ -9,6 +9,7 @@
 import type * as Arrow from "apache-arrow";
 import { SerializationError } from "../errors.js";
 import { registerTypeExtension, type TypeExtension } from "./extensions.js";
+import { decodeTable, encodeTable, type EncodedTable } from "./arrow-structural.js";
 
 /** The name Arrow tables travel under. */
 export const ARROW_TABLE = "arrow.Table";
@@ -46,7 +47,7 @@ let loading: Promise<void> | undefined;
 
 /**
  * Loads optional libraries that are present (apache-arrow) and registers their extensions
- * (Arrow tables travel as IPC stream bytes). Safe to call many times: the work is done once.
+ * (Arrow tables travel as their column buffers, see arrow-structural.ts). Safe to call many times: the work is done once.
  * A library that is not installed is skipped; meeting its values later throws a clear error.
  */
 export function loadOptionalExtensions(): Promise<void> {
@@ -58,12 +59,11 @@ export function loadOptionalExtensions(): Promise<void> {
       return; // Not installed: the placeholder keeps explaining what is missing.
     }
     arrowTable = arrow.Table;
-    const { tableToIPC, tableFromIPC } = arrow;
-    registerTypeExtension<Arrow.Table, Uint8Array>({
+    registerTypeExtension<Arrow.Table, EncodedTable>({
       name: ARROW_TABLE,
       test: isArrowTable,
-      encode: (t) => tableToIPC(t, "stream"),
-      decode: (bytes) => tableFromIPC(bytes),
+      encode: (t) => encodeTable(t, arrow),
+      decode: (e) => decodeTable(e, arrow),
     });
   })();
   return loading;
