@@ -36,6 +36,11 @@ export interface FrameState {
   readonly divisions?: Divisions;
   /** The column that serves as the index (setIndex); it stays a column of the Arrow tables. */
   readonly index?: string;
+  /**
+   * Columns the computed result is sorted by when it spans several partitions (groupby with splitOut:
+   * each partition is sorted, the concatenation is sorted once at the end).
+   */
+  readonly sortOnCompute?: readonly string[];
 }
 
 /** An operand of Series arithmetic: another Series (same partitions), a Scalar, or a JS value. */
@@ -131,7 +136,7 @@ export class DataFrame extends FrameBase implements DaskCollection<A.Table> {
     return new DataFrame(dask, this._name, this.meta, this.npartitions, this.state);
   }
   daskPostcompute(): { fn: ReturnType<typeof kernel>; args: readonly unknown[] } {
-    return { fn: kernel("dataframe.finalizeFrame"), args: [this.meta, this.state.index ?? null] };
+    return { fn: kernel("dataframe.finalizeFrame"), args: [this.meta, this.state.sortOnCompute ?? null] };
   }
 
   /** Computes every partition and concatenates them into one Arrow Table. */

@@ -15,6 +15,7 @@ import {
   type Column,
 } from "../column.js";
 import type { ColType, Meta } from "../dtypes.js";
+import { sortIndices } from "../sort-rows.js";
 import { AlignmentError, UnknownColumnError } from "../errors.js";
 
 /** A table with some columns (no copy). */
@@ -79,9 +80,13 @@ async function applyPartition(t: A.Table, fn: FnRef, args: readonly unknown[]): 
   return (await f(t, ...args)) as A.Table;
 }
 
-/** The computed result of a frame: its partitions concatenated (sorted index frames are already in order). */
-function finalizeFrame(parts: readonly A.Table[], meta: Meta): A.Table {
-  return concatTables(parts, meta);
+/** The computed result of a frame: its partitions concatenated, sorted by `sortBy` when given and needed. */
+function finalizeFrame(parts: readonly A.Table[], meta: Meta, sortBy: readonly string[] | null): A.Table {
+  const t = concatTables(parts, meta);
+  if (sortBy === null || parts.length < 2) return t;
+  const names = columnNames(t);
+  const order = sortIndices(sortBy.map((k) => readColumn(t, k)));
+  return makeTable(names, readColumns(t, names).map((c) => takeColumn(c, order)));
 }
 
 function finalizeSeries(parts: readonly A.Table[], meta: Meta): A.Vector {

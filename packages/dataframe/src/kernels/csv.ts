@@ -1,0 +1,2 @@
+/** Kernels of csv. (being built) */
+export {};

@@ -1,0 +1,2 @@
+/** Kernels of groupby. (being built) */
+export {};

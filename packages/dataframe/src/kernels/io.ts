@@ -1,0 +1,2 @@
+/** Kernels of io. (being built) */
+export {};

@@ -1,0 +1,2 @@
+/** Kernels of relational. (being built) */
+export {};

@@ -1,0 +1,2 @@
+/** Kernels of series. (being built) */
+export {};
