@@ -221,15 +221,13 @@ export function readColumns(t: A.Table, names: readonly string[] = columnNames(t
 
 // --- building Arrow ---------------------------------------------------------------------------------
 
-/** Packs valid bytes into an Arrow validity bitmap; null when all are valid. Returns [bitmap, nullCount]. */
-function packValidity(n: number, isValid: (i: number) => boolean): [Uint8Array | null, number] {
+/** Arrow validity bitmap (null when nothing is missing) and null count, from a per-row test. */
+function bitmapOf(n: number, missingAt: (i: number) => boolean, firstMissing: number): [Uint8Array | null, number] {
+  if (firstMissing < 0) return [null, 0];
+  const bm = new Uint8Array((n + 7) >> 3).fill(0xff);
   let nulls = 0;
-  let bm: Uint8Array | null = null;
-  for (let i = 0; i < n; i++) {
-    if (!isValid(i)) {
-      if (bm === null) {
-        bm = new Uint8Array((n + 7) >> 3).fill(0xff);
-      }
+  for (let i = firstMissing; i < n; i++) {
+    if (missingAt(i)) {
       bm[i >> 3]! &= ~(1 << (i & 7));
       nulls++;
     }
@@ -237,9 +235,26 @@ function packValidity(n: number, isValid: (i: number) => boolean): [Uint8Array |
   return [bm, nulls];
 }
 
+// The scans below find the first missing row with a tight loop: most columns have none, and then
+// no bitmap (nor closure call per row) is needed.
+function firstZero(a: Uint8Array | null): number {
+  if (a === null) return -1;
+  const at = a.indexOf(0);
+  return at;
+}
+
+function firstNaN(v: Float64Array): number {
+  for (let i = 0; i < v.length; i++) if (v[i] !== v[i]) return i;
+  return -1;
+}
+
+function firstNegative(v: Int32Array): number {
+  for (let i = 0; i < v.length; i++) if (v[i]! < 0) return i;
+  return -1;
+}
+
 function bitmapFromValid(valid: Uint8Array | null, n: number): [Uint8Array | null, number] {
-  if (valid === null) return [null, 0];
-  return packValidity(n, (i) => valid[i] !== 0);
+  return bitmapOf(n, (i) => valid![i] === 0, firstZero(valid));
 }
 
 const utf8Enc = new TextEncoder();
@@ -275,7 +290,7 @@ export function columnToArrow(name: string, c: Column): { field: A.Field; data: 
         dictVectors.set(c.dict, dict);
       }
       const codes = c.codes;
-      const [bm, nulls] = packValidity(n, (i) => codes[i]! >= 0);
+      const [bm, nulls] = bitmapOf(n, (i) => codes[i]! < 0, firstNegative(codes));
       let idx = codes;
       if (nulls > 0) {
         idx = allocTyped(Int32Array, n, { uninitialized: true });
@@ -297,7 +312,7 @@ export function columnToArrow(name: string, c: Column): { field: A.Field; data: 
     case "num": {
       if (c.dtype === "float64" || c.dtype === "date") {
         const v = c.values as Float64Array;
-        const [bm, nulls] = packValidity(n, (i) => v[i] === v[i]);
+        const [bm, nulls] = bitmapOf(n, (i) => v[i] !== v[i], firstNaN(v));
         if (c.dtype === "float64") {
           const type = new A.Float64();
           return { field: new A.Field(name, type, true), data: A.makeData({ type, length: n, nullCount: nulls, nullBitmap: bm, data: v }) };
