@@ -411,7 +411,7 @@ export function takeColumn(c: Column, idx: Int32Array | Uint32Array, n: number =
         valid = allocTyped(Uint8Array, n, { uninitialized: true });
         const sv = c.valid;
         for (let i = 0; i < n; i++) { const j = idx[i]!; valid[i] = j < 0 ? 0 : sv === null ? 1 : sv[j]!; }
-        if (anyNeg) for (let i = 0; i < n; i++) if (idx[i]! < 0) values[i] = 0 as never;
+        if (anyNeg && !(values instanceof BigInt64Array)) for (let i = 0; i < n; i++) if (idx[i]! < 0) values[i] = 0;
       }
       return { ...c, values, valid } as Column;
     }

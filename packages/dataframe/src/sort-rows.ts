@@ -3,12 +3,13 @@
  * order. Strings are compared through the rank of their dictionary entry, so the sort compares ints.
  */
 import type { Column } from "./column.js";
+import { compareCodePoints } from "./string-order.js";
 
 /** Per column, a comparable view of each row: a Float64Array of values (NaN = missing) or of string ranks. */
 function sortKey(c: Column): Float64Array | BigInt64Array {
   const n = c.kind === "str" ? c.codes.length : c.values.length;
   if (c.kind === "str") {
-    const order = c.dict.map((_, i) => i).sort((a, b) => (c.dict[a]! < c.dict[b]! ? -1 : c.dict[a]! > c.dict[b]! ? 1 : 0));
+    const order = c.dict.map((_, i) => i).sort((a, b) => compareCodePoints(c.dict[a]!, c.dict[b]!));
     const rank = new Float64Array(c.dict.length);
     order.forEach((d, r) => (rank[d] = r));
     const out = new Float64Array(n);

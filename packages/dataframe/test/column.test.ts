@@ -74,6 +74,8 @@ describe("columns <-> Arrow", () => {
     const i = columnFromValues([5, 6, 7], "int32");
     expect(columnToValues(takeColumn(i, Int32Array.from([2, -1, 0])))).toEqual([7, null, 5]);
     expect(columnToValues(takeColumn(columnFromValues([1.5, 2.5], "float64"), Int32Array.from([-1, 1])))).toEqual([null, 2.5]);
+    expect(columnToValues(takeColumn(columnFromValues([7n, null], "int64"), Int32Array.from([-1, 0, 1])))).toEqual([null, 7n, null]);
+    expect(columnToValues(takeColumn(columnFromValues([true, false], "bool"), Int32Array.from([1, -1])))).toEqual([false, null]);
     expect(columnToValues(sliceColumn(cat, 1, 4))).toEqual(["y", null, "z"]);
     const t = concatTables([makeTable(["a"], [s1]), makeTable(["a"], [columnFromValues([], "string")]), makeTable(["a"], [s2])]);
     expect(rows(t).map((r) => r.a)).toEqual(["x", "y", null, "z", "x"]);
@@ -128,6 +130,8 @@ describe("sortIndices", () => {
     expect(idx([columnFromValues([3, null, 1, 3, NaN, 2], "float64")], [false])).toEqual([0, 3, 5, 2, 1, 4]);
     expect(idx([columnFromValues(["b", "a", null, "B", "é", "a"], "string")])).toEqual([3, 1, 5, 0, 4, 2]);
     expect(idx([columnFromValues([2n, null, -5n], "int64")])).toEqual([2, 0, 1]);
+    // Code-point order (as Python): U+1F600 sorts after U+FF21, though its UTF-16 units are smaller.
+    expect(idx([columnFromValues(["😀", "Ａ", "a"], "string")])).toEqual([2, 1, 0]);
   });
   it("sorts by several keys with per-key direction", () => {
     const k1 = columnFromValues(["x", "y", "x", "y", "x"], "string");
