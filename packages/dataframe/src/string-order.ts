@@ -30,9 +30,10 @@ export function compareCodePoints(a: string, b: string): number {
 
 /**
  * Ranks of the entries of several dictionaries in one order: equal strings get equal ranks, and
- * rank order is code-point order. Returns one Int32Array of ranks per dictionary.
+ * rank order is code-point order (unless `ordered` is false: then ranks only tell equal from unequal,
+ * which needs no sort). Returns one Int32Array of ranks per dictionary.
  */
-export function unionRanks(dicts: readonly (readonly string[])[]): Int32Array[] {
+export function unionRanks(dicts: readonly (readonly string[])[], ordered = true): Int32Array[] {
   const index = new Map<string, number>();
   const uniq: string[] = [];
   for (const d of dicts) {
@@ -43,9 +44,11 @@ export function unionRanks(dicts: readonly (readonly string[])[]): Int32Array[] 
       }
     }
   }
-  const order = uniq.map((_, i) => i).sort((i, j) => compareCodePoints(uniq[i]!, uniq[j]!));
   const rankOf = new Int32Array(uniq.length);
-  order.forEach((u, r) => (rankOf[u] = r));
+  if (ordered) {
+    const order = uniq.map((_, i) => i).sort((i, j) => compareCodePoints(uniq[i]!, uniq[j]!));
+    order.forEach((u, r) => (rankOf[u] = r));
+  } else for (let u = 0; u < rankOf.length; u++) rankOf[u] = u;
   return dicts.map((d) => {
     const r = new Int32Array(d.length);
     for (let j = 0; j < d.length; j++) r[j] = rankOf[index.get(d[j]!)!]!;
