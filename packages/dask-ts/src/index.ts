@@ -1,4 +1,4 @@
 /** dask-ts: parallel and distributed computing for TypeScript. */
 export * from "@dask-ts/core";
 export { da } from "@dask-ts/array";
-export { dd } from "@dask-ts/dataframe";
+export { dd, DataFrame, Series, Scalar, UnknownColumnError, CsvParseError, FileNotFoundError, ColumnTypeError, AlignmentError } from "@dask-ts/dataframe";

@@ -283,7 +283,7 @@ export class Series extends FrameBase implements DaskCollection<A.Vector> {
   /** Number of distinct present values. */
   nunique(opts?: ReduceOptions): Scalar { return red.nunique(this, opts); }
   /** Distinct values (missing included once if present), in order of first appearance. */
-  unique(): Series { return red.unique(this); }
+  unique(opts?: { splitEvery?: number }): Series { return red.unique(this, opts); }
   /** Counts of each value, most frequent first (a frame with the value column and `count`). */
   valueCounts(opts?: gb.ValueCountsOptions): DataFrame { return gb.seriesValueCounts(this, opts); }
   /** Number of rows (missing included). */
