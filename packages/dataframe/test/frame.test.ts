@@ -54,6 +54,36 @@ describe("creation and selection", () => {
     expect(columnsOf(await df.compute({ scheduler: "processes" })).a).toEqual([1, 2, null, 4, 5]);
   });
 
+  for (const scheduler of SCHEDULERS) {
+    it(`filters by bool Series (missing counts as false, empty partitions kept) and maps partitions on ${scheduler}`, async () => {
+      const df = dd.fromColumns(data, { npartitions: 3 });
+      const big = df.filter(df.col("a").gt(1));
+      expect(columnsOf(await big.compute({ scheduler })).a).toEqual([2, 4, 5]);
+      // A mask true nowhere in some partitions leaves them empty; later steps still work.
+      const none = df.filter(df.col("s").eq("x").and(df.col("a").lt(2)));
+      expect(rows(await none.compute({ scheduler }))).toEqual([{ a: 1, b: 0.5, s: "x", t: true }]);
+      expect(await none.len({ scheduler })).toBe(1);
+      const withSum = df.assign({ c: df.col("a").add(df.col("b")) });
+      expect(columnsOf(await withSum.select(["c"]).compute({ scheduler })).c).toEqual([1.5, null, null, null, 4]);
+      // Partitions (rows split at round(i * 5 / 3)) hold a = [1, 2], [null], [4, 5]: keep the last row of each.
+      const lasts = df.select(["a", "s"]).mapPartitions((t: A.Table, k: number) => t.slice(Math.max(0, t.numRows - k)), 1);
+      expect(lasts.columns).toEqual(["a", "s"]);
+      expect(rows(await lasts.compute({ scheduler }))).toEqual([{ a: 2, s: "ü日本" }, { a: null, s: null }, { a: 5, s: "" }]);
+    });
+  }
+
+  it("rejects masks and series from frames with other partitions, and non-table mapPartitions results", () => {
+    const df = dd.fromColumns(data, { npartitions: 3 });
+    const other = dd.fromColumns(data, { npartitions: 2 });
+    expect(() => df.filter(other.col("t"))).toThrow(/partitions/);
+    expect(() => df.filter(df.col("a") as never)).toThrow(/bool/);
+    expect(() => df.assign({ z: other.col("a") })).toThrow(/partitions/);
+    expect(() => df.mapPartitions(() => 3)).toThrow(/Arrow Table/);
+    let outside = 1;
+    expect(() => df.mapPartitions((t: A.Table) => (outside > 0 ? t : t))).toThrow(/outside/);
+    outside++;
+  });
+
   it("names unknown columns at the call", () => {
     const df = dd.fromColumns(data);
     expect(() => df.col("zz")).toThrow(UnknownColumnError);
