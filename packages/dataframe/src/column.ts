@@ -11,6 +11,10 @@ import * as A from "apache-arrow";
 import { allocTyped } from "@dask-ts/core";
 import { CATEGORY_META, colTypeOfField, type ColType, type Meta } from "./dtypes.js";
 import { UnknownColumnError } from "./errors.js";
+import { concatStrByBytes, decodeDictionary, dictionaryVector } from "./dictionary.js";
+
+export { decodeUtf8 } from "./utf8.js";
+import { decodeUtf8 } from "./utf8.js";
 
 /** Typed arrays of numeric columns. */
 export type NumArray = Float64Array | Int32Array | BigInt64Array;
@@ -68,39 +72,6 @@ export function valueAt(c: Column, i: number): number | bigint | boolean | strin
 
 // --- reading Arrow ---------------------------------------------------------------------------------
 
-// Dictionaries decode to JS strings once per Arrow dictionary vector (a partition is read by many kernels).
-const decodedDicts = new WeakMap<object, string[]>();
-
-function decodeStrings(v: A.Vector): string[] {
-  let out = decodedDicts.get(v);
-  if (out === undefined) {
-    out = new Array<string>(v.length);
-    let i = 0;
-    for (const d of v.data) {
-      const offs = d.valueOffsets as Int32Array;
-      const bytes = d.values as Uint8Array;
-      for (let j = 0; j < d.length; j++) out[i++] = d.getValid(j) ? decodeUtf8(bytes, offs[j]!, offs[j + 1]!) : "";
-    }
-    decodedDicts.set(v, out);
-  }
-  return out;
-}
-
-const utf8 = new TextDecoder();
-/** Decodes bytes [start, end): ASCII by hand (short strings), anything else with TextDecoder. */
-export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start < 24) {
-    let s = "";
-    for (let k = start; k < end; k++) {
-      const b = bytes[k]!;
-      if (b >= 0x80) return utf8.decode(bytes.subarray(start, end));
-      s += String.fromCharCode(b);
-    }
-    return s;
-  }
-  return utf8.decode(bytes.subarray(start, end));
-}
-
 function validBytes(d: A.Data, n: number): Uint8Array | null {
   if (d.nullCount === 0 || !d.nullBitmap) return null;
   const bm = d.nullBitmap;
@@ -120,7 +91,7 @@ function dataToColumn(d: A.Data, dtype: ColType): Column {
   const valid = validBytes(d, n);
   switch (t.typeId) {
     case A.Type.Dictionary: {
-      const dict = decodeStrings(d.dictionary!);
+      const dict = decodeDictionary(d.dictionary!);
       const idx = (d.values as ArrayLike<number>);
       let codes: Int32Array;
       if (idx instanceof Int32Array && valid === null) codes = idx.subarray(0, n);
@@ -257,38 +228,12 @@ function bitmapFromValid(valid: Uint8Array | null, n: number): [Uint8Array | nul
   return bitmapOf(n, (i) => valid![i] === 0, firstZero(valid));
 }
 
-const utf8Enc = new TextEncoder();
-
-/** Arrow Utf8 data of a string list (a dictionary). */
-function utf8Data(strings: readonly string[]): A.Data<A.Utf8> {
-  const offsets = new Int32Array(strings.length + 1);
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (let i = 0; i < strings.length; i++) {
-    const b = utf8Enc.encode(strings[i]!);
-    parts.push(b);
-    total += b.length;
-    offsets[i + 1] = total;
-  }
-  const data = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) { data.set(p, o); o += p.length; }
-  return A.makeData({ type: new A.Utf8(), length: strings.length, valueOffsets: offsets, data });
-}
-
-// Arrow dictionary vectors of dictionaries already converted (kernels often pass a dictionary on unchanged).
-const dictVectors = new WeakMap<readonly string[], A.Vector<A.Utf8>>();
-
 /** Arrow field and data of one column. */
 export function columnToArrow(name: string, c: Column): { field: A.Field; data: A.Data } {
   const n = columnLength(c);
   switch (c.kind) {
     case "str": {
-      let dict = dictVectors.get(c.dict);
-      if (dict === undefined) {
-        dict = new A.Vector([utf8Data(c.dict)]);
-        dictVectors.set(c.dict, dict);
-      }
+      const dict = dictionaryVector(c.dict);
       const codes = c.codes;
       const [bm, nulls] = bitmapOf(n, (i) => codes[i]! < 0, firstNegative(codes));
       let idx = codes;
@@ -448,6 +393,11 @@ export function concatColumns(cols: readonly Column[]): Column {
   if (first.kind === "str") {
     const strs = cols as readonly StrColumn[];
     const sameDict = strs.every((c) => c.dict === first.dict);
+    if (!sameDict) {
+      // Merging the dictionaries' UTF-8 bytes avoids a JS string per entry (when their bytes are at hand).
+      const byBytes = concatStrByBytes(strs);
+      if (byBytes !== null) return byBytes;
+    }
     const dict: string[] = sameDict ? (first.dict as string[]) : [...first.dict];
     const index = sameDict ? null : new Map<string, number>(dict.map((s, i) => [s, i]));
     const codes = allocTyped(Int32Array, n, { uninitialized: true });

@@ -3,7 +3,7 @@ import { fromArrow, fromColumns, fromPartitions, fromRecords } from "./creation.
 import { readCsv } from "./io/csv/read-csv.js";
 
 export { DataFrame, Series, Scalar, FrameBase, type Divisions, type FrameState, type SeriesOperand, type ReduceOptions } from "./frame.js";
-export { GroupBy, type GroupByOptions, type ValueCountsOptions } from "./groupby.js";
+export { GroupBy, SeriesGroupBy, type GroupByOptions, type ValueCountsOptions, type AggName, type AggSpec, type DdofOptions } from "./groupby.js";
 export type { MergeOptions, SortOptions, SetIndexOptions, DropDuplicatesOptions, RepartitionOptions } from "./relational.js";
 export type { ReadCsvOptions } from "./io/csv/read-csv.js";
 export type { ToCsvOptions } from "./io/to-csv.js";

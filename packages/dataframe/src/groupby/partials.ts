@@ -8,13 +8,15 @@ import * as A from "apache-arrow";
 import {
   columnNames,
   concatColumns,
+  makeTable,
+  readColumn,
   takeColumn,
   type Column,
   type NumColumn,
   type StrColumn,
 } from "../column.js";
 import { hashRows } from "../hash.js";
-import { buildTable, compactStrings, concatStrByBytes, readCol } from "./arrow-io.js";
+import { compactStrings, concatStrByBytes } from "../dictionary.js";
 import { sortIndices } from "../sort-rows.js";
 import { keyOrder } from "./order.js";
 import { combineM2, floatToInt64, groupSizes, pickRows, sumBig, sumCountSize, sumFloat, sumSquaredDeviations } from "./accumulate.js";
@@ -38,7 +40,7 @@ function groupKeys(keys: readonly Column[], g: Grouping): Column[] {
 function distinctPairs(keyNames: readonly string[], keys: readonly Column[], g: Grouping, value: Column, n: number): A.Table {
   const pairs = groupRows([value], n, true);
   const both = combineIds(g, pairs, n);
-  return buildTable([...keyNames, PAIR_VALUE], [...keys, value].map((c) => compactStrings(takeColumn(c, both.first))));
+  return makeTable([...keyNames, PAIR_VALUE], [...keys, value].map((c) => compactStrings(takeColumn(c, both.first))));
 }
 
 /** A per-group partial before empty groups are dropped: float64 or int64 values, or a row per group of a column. */
@@ -63,7 +65,7 @@ function rawColumn(r: RawPartial, kept: Int32Array | null): Column {
 /** Partials of one partition. */
 export function chunkPartial(t: A.Table, spec: GroupSpec): Partial {
   const n = t.numRows;
-  const keys = spec.keys.map((k) => readCol(t, k));
+  const keys = spec.keys.map((k) => readColumn(t, k));
   const withPairs = spec.values.some((v) => v.kinds.includes("u"));
   // One key and no distinct pairs: group on the key's codes (or int offsets) directly, then drop empty groups.
   const sparse = keys.length === 1 && !withPairs ? sparseIds(keys[0]!, n, spec.dropna) : null;
@@ -74,7 +76,7 @@ export function chunkPartial(t: A.Table, spec: GroupSpec): Partial {
   const raw: RawPartial[] = [];
   const pairs: A.Table[] = [];
   spec.values.forEach((v, vi) => {
-    const c = readCol(t, v.name);
+    const c = readColumn(t, v.name);
     const name = (k: PartialKind) => partialName(vi, k);
     const wantS = v.kinds.includes("s") || v.kinds.includes("m2");
     const wantN = v.kinds.includes("n") || v.kinds.includes("m2");
@@ -111,7 +113,7 @@ export function chunkPartial(t: A.Table, spec: GroupSpec): Partial {
   const cols: Column[] = keyCols;
   if (spec.size) { names.push(SIZE_NAME); cols.push(f64(kept === null ? size! : gatherF(size!, kept))); }
   for (const r of raw) { names.push(r.name); cols.push(rawColumn(r, kept)); }
-  return [buildTable(names, cols), ...pairs];
+  return [makeTable(names, cols), ...pairs];
 }
 
 /** Two string columns' dictionaries hold the same strings in the same order. */
@@ -145,20 +147,20 @@ export function concatSameColumns(tables: readonly A.Table[]): A.Table {
   const use = nonEmpty.length > 0 ? nonEmpty : tables.slice(0, 1);
   if (use.length === 1) return use[0]!;
   const names = columnNames(use[0]!);
-  return buildTable(names, names.map((name) => concatCols(use.map((t) => readCol(t, name)))));
+  return makeTable(names, names.map((name) => concatCols(use.map((t) => readColumn(t, name)))));
 }
 
 /** Partials of partials: the groups of several partials merged. */
 export function combinePartials(parts: readonly Partial[], spec: GroupSpec): Partial {
   const main = concatSameColumns(parts.map((p) => p[0]!));
   const n = main.numRows;
-  const keys = spec.keys.map((k) => readCol(main, k));
+  const keys = spec.keys.map((k) => readColumn(main, k));
   // Keys were dropped (or kept) by the chunks: a missing key here is a group of its own.
   const g = groupRows(keys, n, false);
   const { ids, ngroups } = g;
   const names: string[] = [...spec.keys];
   const cols: Column[] = groupKeys(keys, g);
-  const col = (name: string) => readCol(main, name);
+  const col = (name: string) => readColumn(main, name);
   if (spec.size) { names.push(SIZE_NAME); cols.push(f64(sumFloat(ids, ngroups, col(SIZE_NAME) as NumColumn, false))); }
   const pairs: A.Table[] = [];
   let pairIndex = 1;
@@ -188,9 +190,9 @@ export function combinePartials(parts: readonly Partial[], spec: GroupSpec): Par
           const t = concatSameColumns(parts.map((p) => p[pairIndex]!));
           pairIndex++;
           const m = t.numRows;
-          const pcols = [...spec.keys, PAIR_VALUE].map((name) => readCol(t, name));
+          const pcols = [...spec.keys, PAIR_VALUE].map((name) => readColumn(t, name));
           const pg = groupRows(pcols, m, false);
-          pairs.push(buildTable([...spec.keys, PAIR_VALUE], pcols.map((c) => compactStrings(takeColumn(c, pg.first)))));
+          pairs.push(makeTable([...spec.keys, PAIR_VALUE], pcols.map((c) => compactStrings(takeColumn(c, pg.first)))));
           break;
         }
         default: {
@@ -201,14 +203,14 @@ export function combinePartials(parts: readonly Partial[], spec: GroupSpec): Par
     }
     for (const [k, c] of got) { names.push(partialName(vi, k)); cols.push(c); }
   });
-  return [buildTable(names, cols), ...pairs];
+  return [makeTable(names, cols), ...pairs];
 }
 
 /** Distinct values per group: pairs are matched to the groups of `main` by their keys. */
 function distinctCounts(main: A.Table, pairsT: A.Table, keyNames: readonly string[]): Float64Array {
   const ng = main.numRows;
   const m = pairsT.numRows;
-  const keys = keyNames.map((k) => concatCols([readCol(main, k), readCol(pairsT, k)]));
+  const keys = keyNames.map((k) => concatCols([readColumn(main, k), readColumn(pairsT, k)]));
   // The groups of main come first and are distinct, so group r of the union is main's row r.
   const g = groupRows(keys, ng + m, false);
   const out = new Float64Array(ng);
@@ -220,19 +222,19 @@ function distinctCounts(main: A.Table, pairsT: A.Table, keyNames: readonly strin
 export function finishPartial(p: Partial, spec: GroupSpec): A.Table {
   const main = p[0]!;
   const ng = main.numRows;
-  const keys = spec.keys.map((k) => readCol(main, k));
-  const col = (vi: number, k: PartialKind) => (readCol(main, partialName(vi, k)) as NumColumn).values as Float64Array;
+  const keys = spec.keys.map((k) => readColumn(main, k));
+  const col = (vi: number, k: PartialKind) => (readColumn(main, partialName(vi, k)) as NumColumn).values as Float64Array;
   const pairTable = new Map<number, A.Table>();
   let at = 1;
   spec.values.forEach((v, vi) => { if (v.kinds.includes("u")) pairTable.set(vi, p[at++]!); });
   const outs: Column[] = spec.outs.map((o) => {
     const vi = o.value;
     switch (o.op) {
-      case "size": return i64(floatToInt64((readCol(main, SIZE_NAME) as NumColumn).values as Float64Array));
+      case "size": return i64(floatToInt64((readColumn(main, SIZE_NAME) as NumColumn).values as Float64Array));
       case "count": return i64(floatToInt64(col(vi, "n")));
       case "sum":
         if (o.dtype === "float64") return f64(col(vi, "s"));
-        if (spec.values[vi]!.dtype === "int64") return readCol(main, partialName(vi, "S"));
+        if (spec.values[vi]!.dtype === "int64") return readColumn(main, partialName(vi, "S"));
         return i64(floatToInt64(col(vi, "s")));
       case "mean": {
         const s = col(vi, "s"), n = col(vi, "n");
@@ -250,7 +252,7 @@ export function finishPartial(p: Partial, spec: GroupSpec): A.Table {
         }));
       }
       case "nunique": return i64(floatToInt64(distinctCounts(main, pairTable.get(vi)!, spec.keys)));
-      default: return readCol(main, partialName(vi, o.op as PartialKind));
+      default: return readColumn(main, partialName(vi, o.op as PartialKind));
     }
   });
   let order: Int32Array;
@@ -262,14 +264,14 @@ export function finishPartial(p: Partial, spec: GroupSpec): A.Table {
   let identity = true;
   for (let i = 0; i < ng; i++) if (order[i] !== i) { identity = false; break; }
   const all = [...keys, ...outs];
-  return buildTable([...spec.keys, ...spec.outs.map((o) => o.name)], identity ? all : all.map((c) => takeColumn(c, order)));
+  return makeTable([...spec.keys, ...spec.outs.map((o) => o.name)], identity ? all : all.map((c) => takeColumn(c, order)));
 }
 
 /** Rows of a table split into `nout` tables by the hash of its key columns. */
 function splitByKeys(t: A.Table, keyNames: readonly string[], nout: number): A.Table[] {
   const n = t.numRows;
   const names = columnNames(t);
-  const h = hashRows(keyNames.map((k) => readCol(t, k)), n);
+  const h = hashRows(keyNames.map((k) => readColumn(t, k)), n);
   const counts = new Int32Array(nout + 1);
   const dest = new Int32Array(n);
   for (let i = 0; i < n; i++) { const d = h[i]! % nout; dest[i] = d; counts[d + 1]!++; }
@@ -277,11 +279,11 @@ function splitByKeys(t: A.Table, keyNames: readonly string[], nout: number): A.T
   const order = new Int32Array(n);
   const fill = counts.slice(0, nout);
   for (let i = 0; i < n; i++) order[fill[dest[i]!]!++] = i;
-  const cols = names.map((name) => readCol(t, name));
+  const cols = names.map((name) => readColumn(t, name));
   const out: A.Table[] = [];
   for (let d = 0; d < nout; d++) {
     const idx = order.subarray(counts[d]!, counts[d + 1]!);
-    out.push(buildTable(names, cols.map((c) => compactStrings(takeColumn(c, idx)))));
+    out.push(makeTable(names, cols.map((c) => compactStrings(takeColumn(c, idx)))));
   }
   return out;
 }

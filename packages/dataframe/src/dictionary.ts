@@ -1,16 +1,16 @@
 /**
- * Reading and writing the tables of groupby kernels with cheap string dictionaries.
+ * String dictionaries between Arrow and kernels, cheaply.
  *
- * Partials of high-cardinality string keys carry dictionaries of ~1e5 strings from task to task. Each
- * hop would decode every string to JS and encode it back to UTF-8. Here a dictionary is decoded in
- * one piece (ASCII: one TextDecoder call and substrings), and a dictionary that a kernel passes on
- * unchanged is written as the very Arrow vector it was read from (no encoding at all).
- * (Candidates for column.ts: readColumn/makeTable could do the same for every kernel.)
+ * Partitions and partials of high-cardinality string columns carry dictionaries of ~1e5 strings from
+ * task to task. Each hop would decode every string to JS and encode it back to UTF-8. Here a
+ * dictionary is decoded in one piece (ASCII: one TextDecoder call and substrings), a dictionary that a
+ * kernel passes on unchanged is written as the very Arrow vector it was read from (no encoding at
+ * all), and dictionaries are merged by hashing their UTF-8 bytes (no JS string per entry).
  */
 import * as A from "apache-arrow";
 import { allocTyped } from "@dask-ts/core";
-import { columnLength, columnToArrow, decodeUtf8, readColumn, type Column, type StrColumn } from "../column.js";
-import { CATEGORY_META, colTypeOfField } from "../dtypes.js";
+import { decodeUtf8 } from "./utf8.js";
+import type { Column, StrColumn } from "./column.js";
 
 // Decoded dictionaries per Arrow vector, and the vector each decoded (or encoded) dictionary came from.
 const decoded = new WeakMap<object, string[]>();
@@ -19,7 +19,7 @@ const vectors = new WeakMap<readonly string[], A.Vector>();
 const ascii8 = new TextDecoder();
 
 /** The strings of an Arrow Utf8 vector (missing entries as ""). */
-function decodeDictionary(v: A.Vector): string[] {
+export function decodeDictionary(v: A.Vector): string[] {
   let out = decoded.get(v);
   if (out !== undefined) return out;
   out = new Array<string>(v.length);
@@ -45,37 +45,19 @@ function decodeDictionary(v: A.Vector): string[] {
   return out;
 }
 
-/** Column `name` of a table, as readColumn, with string dictionaries decoded by decodeDictionary. */
-export function readCol(t: A.Table, name: string): Column {
-  const vec = t.getChild(name);
-  if (vec !== null && vec.data.length === 1) {
-    const d = vec.data[0]!;
-    const type = d.type as A.DataType;
-    if (A.DataType.isDictionary(type) && A.DataType.isUtf8(type.dictionary) && d.dictionary !== undefined) {
-      const idx = d.values as ArrayLike<number>;
-      const n = d.length;
-      const field = t.schema.fields.find((f) => f.name === name)!;
-      const dtype = colTypeOfField(field) === "category" ? "category" : "string";
-      let codes: Int32Array;
-      if (idx instanceof Int32Array && (d.nullCount === 0 || !d.nullBitmap)) codes = idx.subarray(0, n);
-      else {
-        codes = allocTyped(Int32Array, n, { uninitialized: true });
-        const bm = d.nullCount > 0 ? d.nullBitmap : null;
-        const off = d.offset;
-        for (let i = 0; i < n; i++) {
-          const b = off + i;
-          codes[i] = bm && ((bm[b >> 3]! >> (b & 7)) & 1) === 0 ? -1 : Number(idx[i]);
-        }
-      }
-      return { kind: "str", dtype, codes, dict: decodeDictionary(d.dictionary) };
-    }
-  }
-  return readColumn(t, name);
-}
-
 const utf8 = new TextEncoder();
 
 /** An Arrow Utf8 vector of strings: ASCII written byte by byte into one buffer, else TextEncoder. */
+export function dictionaryVector(strings: readonly string[]): A.Vector<A.Utf8> {
+  let v = vectors.get(strings);
+  if (v === undefined) {
+    v = encodeDictionary(strings);
+    vectors.set(strings, v);
+    decoded.set(v, strings as string[]);
+  }
+  return v as A.Vector<A.Utf8>;
+}
+
 function encodeDictionary(strings: readonly string[]): A.Vector {
   const n = strings.length;
   const offsets = new Int32Array(n + 1);
@@ -100,46 +82,6 @@ function encodeDictionary(strings: readonly string[]): A.Vector {
     parts.forEach((p, i) => data.set(p, offsets[i]!));
   }
   return new A.Vector([A.makeData({ type: new A.Utf8(), length: n, valueOffsets: offsets, data })]);
-}
-
-/** Arrow field and data of a string column, reusing the dictionary's own vector when it has one. */
-function strToArrow(name: string, c: StrColumn): { field: A.Field; data: A.Data } {
-  let dict = vectors.get(c.dict);
-  if (dict === undefined) {
-    dict = encodeDictionary(c.dict);
-    vectors.set(c.dict, dict);
-    decoded.set(dict, c.dict as string[]);
-  }
-  const n = c.codes.length;
-  const codes = c.codes;
-  let nulls = 0;
-  let bm: Uint8Array | null = null;
-  let idx = codes;
-  for (let i = 0; i < n; i++) {
-    if (codes[i]! >= 0) continue;
-    if (bm === null) {
-      bm = new Uint8Array((n + 7) >> 3).fill(0xff);
-      idx = allocTyped(Int32Array, n, { uninitialized: true });
-      idx.set(codes);
-    }
-    bm[i >> 3]! &= ~(1 << (i & 7));
-    idx[i] = 0;
-    nulls++;
-  }
-  const type = new A.Dictionary(new A.Utf8(), new A.Int32());
-  const data = A.makeData({ type, length: n, nullCount: nulls, nullBitmap: bm, data: idx, dictionary: dict as A.Vector<A.Utf8> });
-  const meta = c.dtype === "category" ? new Map([[CATEGORY_META, "category"]]) : undefined;
-  return { field: new A.Field(name, type, true, meta), data };
-}
-
-/** A single-batch table, as makeTable, with string columns written by strToArrow. */
-export function buildTable(names: readonly string[], cols: readonly Column[]): A.Table {
-  const parts = cols.map((c, i) => (c.kind === "str" ? strToArrow(names[i]!, c) : columnToArrow(names[i]!, c)));
-  const fields = parts.map((p) => p.field);
-  const schema = new A.Schema(fields);
-  const n = cols.length ? columnLength(cols[0]!) : 0;
-  const data = A.makeData({ type: new A.Struct(fields), length: n, nullCount: 0, children: parts.map((p) => p.data) });
-  return new A.Table(schema, [new A.RecordBatch(schema, data)]);
 }
 
 /** The Arrow vector a decoded (or written) dictionary belongs to, if known. */
