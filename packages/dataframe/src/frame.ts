@@ -41,6 +41,8 @@ export interface FrameState {
    * each partition is sorted, the concatenation is sorted once at the end).
    */
   readonly sortOnCompute?: readonly string[];
+  /** Direction per `sortOnCompute` column (default ascending). */
+  readonly sortAscending?: readonly boolean[];
 }
 
 /** An operand of Series arithmetic: another Series (same partitions), a Scalar, or a JS value. */
@@ -136,7 +138,7 @@ export class DataFrame extends FrameBase implements DaskCollection<A.Table> {
     return new DataFrame(dask, this._name, this.meta, this.npartitions, this.state);
   }
   daskPostcompute(): { fn: ReturnType<typeof kernel>; args: readonly unknown[] } {
-    return { fn: kernel("dataframe.finalizeFrame"), args: [this.meta, this.state.sortOnCompute ?? null] };
+    return { fn: kernel("dataframe.finalizeFrame"), args: [this.meta, this.state.sortOnCompute ?? null, this.state.sortAscending ?? []] };
   }
 
   /** Computes every partition and concatenates them into one Arrow Table. */

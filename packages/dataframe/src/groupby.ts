@@ -75,8 +75,11 @@ function aggregate(df: DataFrame, spec: GroupSpec, splitOut: number, splitEvery:
   const tasks: Graph = new Map();
   const fn = kernel("dataframe.groupbyCombineFinish");
   for (let j = 0; j < splitOut; j++) tasks.set(partitionKey(name, j), new Task(fn, [refs, j, spec]));
-  // Each partition is sorted; compute() sorts the concatenation (by key; valueCounts as Dask: per partition only).
-  const state = spec.order === "keys" ? { sortOnCompute: [...spec.keys] } : {};
+  // Each partition is sorted; compute() merges the sorted partitions (by key; valueCounts by count, then value).
+  const state =
+    spec.order === "keys"
+      ? { sortOnCompute: [...spec.keys] }
+      : { sortOnCompute: [meta[meta.length - 1]!.name, ...spec.keys], sortAscending: [false, ...spec.keys.map(() => true)] };
   return new DataFrame(addLayer(name, tasks, [chunks]), name, meta, splitOut, state);
 }
 

@@ -29,29 +29,22 @@ function bigMissing(c: Column): Uint8Array | null {
   return c.kind === "num" && c.values instanceof BigInt64Array && c.valid !== null ? c.valid : null;
 }
 
-/**
- * The permutation that sorts rows by `cols` (first column first), each ascending unless
- * `ascending[k]` is false. Missing values sort last in either direction.
- */
-export function sortIndices(cols: readonly Column[], ascending: readonly boolean[] = [], n?: number): Int32Array {
-  const len = n ?? (cols.length === 0 ? 0 : cols[0]!.kind === "str" ? (cols[0] as { codes: Int32Array }).codes.length : (cols[0] as { values: { length: number } }).values.length);
+/** A comparator of row positions by `cols` (missing last in either direction), ties by position (stable). */
+function rowComparator(cols: readonly Column[], ascending: readonly boolean[]): (a: number, b: number) => number {
   const keys = cols.map(sortKey);
   const missing = cols.map(bigMissing);
-  const idx = new Int32Array(len);
-  for (let i = 0; i < len; i++) idx[i] = i;
   const dirs = cols.map((_, k) => (ascending[k] === false ? -1 : 1));
   if (keys.length === 1 && keys[0] instanceof Float64Array) {
     const key = keys[0];
     const d = dirs[0]!;
-    // One float key: compare with missing last, ties by position (stable).
-    return idx.sort((a, b) => {
+    return (a, b) => {
       const x = key[a]!, y = key[b]!;
       if (x !== x) return y !== y ? a - b : 1;
       if (y !== y) return -1;
       return x < y ? -d : x > y ? d : a - b;
-    });
+    };
   }
-  return idx.sort((a, b) => {
+  return (a, b) => {
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k]!;
       const m = missing[k];
@@ -66,5 +59,50 @@ export function sortIndices(cols: readonly Column[], ascending: readonly boolean
       if (x > y) return dirs[k]!;
     }
     return a - b;
-  });
+  };
+}
+
+function rowCount(cols: readonly Column[]): number {
+  if (cols.length === 0) return 0;
+  const c = cols[0]!;
+  return c.kind === "str" ? c.codes.length : c.values.length;
+}
+
+/**
+ * The permutation that sorts rows by `cols` (first column first), each ascending unless
+ * `ascending[k]` is false. Missing values sort last in either direction.
+ */
+export function sortIndices(cols: readonly Column[], ascending: readonly boolean[] = [], n?: number): Int32Array {
+  const len = n ?? rowCount(cols);
+  const idx = new Int32Array(len);
+  for (let i = 0; i < len; i++) idx[i] = i;
+  return idx.sort(rowComparator(cols, ascending));
+}
+
+/**
+ * The permutation that sorts rows made of consecutive sorted runs (`runStarts`: start of each run, in
+ * order), by merging the runs pairwise: O(n log runs) comparisons instead of a full sort. Stable.
+ */
+export function mergeSortedRuns(cols: readonly Column[], ascending: readonly boolean[], runStarts: readonly number[]): Int32Array {
+  const n = rowCount(cols);
+  const cmp = rowComparator(cols, ascending);
+  let src = new Int32Array(n);
+  for (let i = 0; i < n; i++) src[i] = i;
+  let bounds = [...runStarts.filter((s) => s < n), n];
+  if (bounds[0] !== 0) bounds.unshift(0);
+  let dst = new Int32Array(n);
+  while (bounds.length > 2) {
+    const next = [0];
+    for (let r = 0; r + 1 < bounds.length; r += 2) {
+      const lo = bounds[r]!, mid = bounds[r + 1]!, hi = r + 2 < bounds.length ? bounds[r + 2]! : mid;
+      let i = lo, j = mid, o = lo;
+      while (i < mid && j < hi) dst[o++] = cmp(src[i]!, src[j]!) <= 0 ? src[i++]! : src[j++]!;
+      while (i < mid) dst[o++] = src[i++]!;
+      while (j < hi) dst[o++] = src[j++]!;
+      next.push(hi);
+    }
+    [src, dst] = [dst, src];
+    bounds = next;
+  }
+  return src;
 }

@@ -13,7 +13,7 @@ import {
   type Column,
 } from "@dask-ts/dataframe/column";
 import { hashRows } from "@dask-ts/dataframe/hash";
-import { sortIndices } from "@dask-ts/dataframe/sort-rows";
+import { mergeSortedRuns, sortIndices } from "@dask-ts/dataframe/sort-rows";
 import { hashSplit } from "@dask-ts/dataframe/kernels/shuffle";
 import { rows } from "./helpers.js";
 
@@ -137,5 +137,20 @@ describe("sortIndices", () => {
     const k1 = columnFromValues(["x", "y", "x", "y", "x"], "string");
     const k2 = columnFromValues([1, 2, 3, null, 2], "int32");
     expect(idx([k1, k2], [true, false])).toEqual([2, 4, 0, 1, 3]);
+  });
+});
+
+describe("mergeSortedRuns", () => {
+  it("merges sorted runs (some empty) into the order a full stable sort gives", () => {
+    const runs = [[1, 4, 4, 9], [], [0, 4, null], [2], [3, 3, 10, null]];
+    const flat = runs.flat();
+    const starts: number[] = [];
+    let at = 0;
+    for (const r of runs) { starts.push(at); at += r.length; }
+    const col = columnFromValues(flat, "float64");
+    expect([...mergeSortedRuns([col], [], starts)]).toEqual([...sortIndices([col])]);
+    const desc = [[9, 4, 1], [10, 3], [null]].flat();
+    const c2 = columnFromValues(desc, "int32");
+    expect([...mergeSortedRuns([c2], [false], [0, 3, 5])].map((i) => desc[i])).toEqual([10, 9, 4, 3, 1, null]);
   });
 });

@@ -79,3 +79,18 @@ describe("groupby with many groups", () => {
     expect(seen.size).toBe(5000);
   });
 });
+
+describe("valueCounts with splitOut", () => {
+  for (const scheduler of SCHEDULERS) {
+    it(`merges the split partitions into one order: count descending, then value (${scheduler})`, async () => {
+      // Value v appears (v % 7) + 1 times: counts 1..7, many ties broken by value.
+      const vals: number[] = [];
+      for (let v = 0; v < 300; v++) for (let k = 0; k <= v % 7; k++) vals.push(v);
+      const s = dd.fromColumns({ v: vals.reverse() }, { npartitions: 5 }).col("v");
+      const got = columnsOf(await s.valueCounts({ splitOut: 3 }).compute({ scheduler }));
+      const want = Array.from({ length: 300 }, (_, v) => v).sort((a, b) => (b % 7) - (a % 7) || a - b);
+      expect(got.v).toEqual(want);
+      expect(got.count).toEqual(want.map((v) => (v % 7) + 1));
+    });
+  }
+});

@@ -15,7 +15,7 @@ import {
   type Column,
 } from "../column.js";
 import type { ColType, Meta } from "../dtypes.js";
-import { sortIndices } from "../sort-rows.js";
+import { mergeSortedRuns } from "../sort-rows.js";
 import { AlignmentError, UnknownColumnError } from "../errors.js";
 
 /** A table with some columns (no copy). */
@@ -80,12 +80,18 @@ async function applyPartition(t: A.Table, fn: FnRef, args: readonly unknown[]): 
   return (await f(t, ...args)) as A.Table;
 }
 
-/** The computed result of a frame: its partitions concatenated, sorted by `sortBy` when given and needed. */
-function finalizeFrame(parts: readonly A.Table[], meta: Meta, sortBy: readonly string[] | null): A.Table {
+/**
+ * The computed result of a frame: its partitions concatenated; when `sortBy` is given, the partitions
+ * (each already sorted) are merged into one order.
+ */
+function finalizeFrame(parts: readonly A.Table[], meta: Meta, sortBy: readonly string[] | null, ascending: readonly boolean[]): A.Table {
   const t = concatTables(parts, meta);
   if (sortBy === null || parts.length < 2) return t;
   const names = columnNames(t);
-  const order = sortIndices(sortBy.map((k) => readColumn(t, k)));
+  const starts: number[] = [];
+  let at = 0;
+  for (const p of parts) { starts.push(at); at += p.numRows; }
+  const order = mergeSortedRuns(sortBy.map((k) => readColumn(t, k)), ascending, starts);
   return makeTable(names, readColumns(t, names).map((c) => takeColumn(c, order)));
 }
 
