@@ -1,0 +1,97 @@
+// dd.readCsv on bad input: values that do not parse, rows with the wrong number of fields, unclosed
+// quotes. Messages name the file, the line, the column and the value, on every scheduler (errors of
+// worker tasks arrive wrapped in TaskError).
+import { afterAll, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { dd } from "@dask-ts/dataframe";
+import { SCHEDULERS, closePoolsAfterAll, columnsOf } from "./helpers.js";
+
+closePoolsAfterAll();
+const dir = mkdtempSync(join(tmpdir(), "dask-ts-csv-errors-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let n = 0;
+function file(text: string): string {
+  const p = join(dir, `bad${n++}.csv`);
+  writeFileSync(p, text);
+  return p;
+}
+
+/** The message of the error a computation raises (it must raise). */
+async function failure(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error("expected the computation to fail");
+}
+
+// Sample-breaking value far into the file: the sample (256 kB) sees only small integers.
+const filler = "k,v\n" + "1,2\n".repeat(70_000); // 280,004 bytes: 70,001 lines
+const lateBig = filler + "3,3000000000\n";
+
+for (const scheduler of SCHEDULERS) {
+  describe(`readCsv errors on ${scheduler}`, () => {
+    it("a value that does not parse names file, line, column, value and the dtype to pass", async () => {
+      const p = file("id,n\n1,5\n2,6\n3,abc\n");
+      const msg = await failure(dd.readCsv(p, { dtype: { n: "int32" } }).compute({ scheduler }));
+      expect(msg).toContain("CsvParseError");
+      expect(msg).toContain(`${p}, line 4`);
+      expect(msg).toContain(`"abc" as int32 in column 'n'`);
+      expect(msg).toContain(`dtype: { "n": "string" }`);
+
+      const frac = await failure(dd.readCsv(file("n\n1\n1.5\n"), { dtype: { n: "int32" } }).compute({ scheduler }));
+      expect(frac).toMatch(/"1\.5" as int32 in column 'n'.*line 3.*not an integer.*dtype: \{ "n": "float64" \}/);
+
+      const bool = await failure(dd.readCsv(file("b\ntrue\nyes\n"), { dtype: { b: "bool" } }).compute({ scheduler }));
+      expect(bool).toMatch(/"yes" as bool in column 'b'.*line 3.*dtype: \{ "b": "string" \}/);
+
+      const date = await failure(dd.readCsv(file("d\n2024-02-30\n"), { dtype: { d: "date" } }).compute({ scheduler }));
+      expect(date).toMatch(/"2024-02-30" as date in column 'd'.*line 2.*ISO 8601/);
+    });
+
+    it("an int beyond int32 after the sample asks for int64, with its line", async () => {
+      const df = dd.readCsv(file(lateBig), { blocksize: 100_000 });
+      expect(df.dtypes).toEqual({ k: "int32", v: "int32" });
+      const msg = await failure(df.compute({ scheduler }));
+      expect(msg).toMatch(/"3000000000" as int32 in column 'v'.*line 70002\).*outside the int32 range.*dtype: \{ "v": "int64" \}/);
+      // As asked: int64 reads it.
+      const t = await dd.readCsv(file(lateBig), { blocksize: 100_000, dtype: { v: "int64" } }).compute({ scheduler });
+      expect(t.numRows).toBe(70_001);
+      expect(t.getChild("v")!.get(70_000)).toBe(3000000000n);
+    });
+
+    it("rows with too many or too few fields name file and line, counting lines inside quotes", async () => {
+      const many = file('a,b\n1,"x\ny"\n2,z,extra\n3,w\n');
+      const m = await failure(dd.readCsv(many).compute({ scheduler }));
+      expect(m).toContain(`Bad row in ${many}, line 4: expected 2 fields`);
+      expect(m).toContain("saw 3");
+      expect(m).toContain(`onBadLines: "skip"`);
+
+      const few = file("a,b,c\n1,2,3\n4,5\n6,7,8\n");
+      const f = await failure(dd.readCsv(few, { blocksize: 7 }).compute({ scheduler }));
+      expect(f).toMatch(new RegExp(`Bad row in ${few.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}, line 3: expected 3 fields.*saw 2`));
+
+      const noHeader = file("1,2\n3,4\n5\n");
+      const h = await failure(dd.readCsv(noHeader, { header: false, blocksize: 5 }).compute({ scheduler }));
+      expect(h).toContain(`Bad row in ${noHeader}, line 3: expected 2 fields (as many as the first row has), saw 1`);
+    });
+
+    it("onBadLines: 'skip' drops such rows, also where they straddle partitions", async () => {
+      const p = file('a,b\n1,x\n2\n3,"q,\nr",extra,more\n4,y\n5,z,\n6,w');
+      for (const blocksize of [3, 11, 1000]) {
+        const t = await dd.readCsv(p, { onBadLines: "skip", blocksize }).compute({ scheduler });
+        expect(columnsOf(t), `blocksize ${blocksize}`).toEqual({ a: [1, 4, 6], b: ["x", "y", "w"] });
+      }
+    });
+
+    it("an unclosed quote names file and line", async () => {
+      const p = file('a,b\n1,ok\n2,"never closed\n3,x\n');
+      const msg = await failure(dd.readCsv(p, { blocksize: 9 }).compute({ scheduler }));
+      expect(msg).toContain(`Unterminated quoted field in ${p}, line 3`);
+    });
+  });
+}
