@@ -471,6 +471,11 @@ describe("serialize: Arrow tables", () => {
         expect(back.toArray().map((r) => JSON.stringify(r.toJSON())), name).toEqual(want);
       }
     }
+    // Field and schema metadata travel too (a dataframe marks category columns in field metadata).
+    const marked = new arrow.Table(new arrow.Schema([new arrow.Field("c", new arrow.Int32(), true, new Map([["k", "v"]]))]), [
+      new arrow.RecordBatch({ c: arrow.makeData({ type: new arrow.Int32(), length: 1, data: Int32Array.from([5]) }) }),
+    ].map((b) => new arrow.RecordBatch(new arrow.Schema([new arrow.Field("c", new arrow.Int32(), true, new Map([["k", "v"]]))]), b.data)));
+    for (const [name, rt] of paths) expect((rt(marked) as typeof marked).schema.fields[0]!.metadata.get("k"), name).toBe("v");
     // Types without a plain-data description still travel (as IPC).
     const dec = new arrow.Table({ t: arrow.vectorFromArray([1, 2], new arrow.Time(arrow.TimeUnit.MILLISECOND, 32)) });
     for (const [name, rt] of paths) expect((rt(dec) as typeof dec).numRows, name).toBe(2);

@@ -158,9 +158,8 @@ describe("readCsv: values", () => {
       expect(c.when).toEqual([Date.UTC(2024, 0, 31), Date.UTC(2024, 1, 29, 12, 30, 5, 250), -1000, Date.UTC(2024, 0, 31, 8)]);
       expect(c.kind).toEqual(["red", "blue", "red", null]);
       expect(c.code).toEqual(["007", "8", null, "9"]);
-      // The partition marks the dictionary column as category. (Checked in this thread only: core's Arrow
-      // transfer between threads and processes does not carry field metadata yet.)
-      if (scheduler === "sync") expect(t.schema.fields.find((f) => f.name === "kind")!.metadata.get("dask-ts:dtype")).toBe("category");
+      // The partition marks the dictionary column as category (field metadata crosses threads and processes).
+      expect(t.schema.fields.find((f) => f.name === "kind")!.metadata.get("dask-ts:dtype")).toBe("category");
     });
 
     it(`reads a glob in sorted order, a '?' pattern and a list in the given order on ${scheduler}`, async () => {

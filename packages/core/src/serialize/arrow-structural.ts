@@ -29,6 +29,8 @@ interface FieldDesc {
   name: string;
   type: TypeDesc;
   nullable: boolean;
+  /** Field metadata entries (e.g. a dataframe's category marker), when there are any. */
+  meta?: [string, string][];
 }
 
 interface DataDesc {
@@ -72,7 +74,9 @@ function describeType(t: Arrow.DataType, A: ArrowModule): TypeDesc {
 }
 
 function describeField(f: Arrow.Field, A: ArrowModule): FieldDesc {
-  return { name: f.name, type: describeType(f.type, A), nullable: f.nullable };
+  const out: FieldDesc = { name: f.name, type: describeType(f.type, A), nullable: f.nullable };
+  if (f.metadata.size > 0) out.meta = [...f.metadata];
+  return out;
 }
 
 function makeType(d: TypeDesc, A: ArrowModule): Arrow.DataType {
@@ -93,7 +97,7 @@ function makeType(d: TypeDesc, A: ArrowModule): Arrow.DataType {
 }
 
 function makeField(f: FieldDesc, A: ArrowModule): Arrow.Field {
-  return new A.Field(f.name, makeType(f.type, A), f.nullable);
+  return new A.Field(f.name, makeType(f.type, A), f.nullable, f.meta === undefined ? null : new Map(f.meta));
 }
 
 /**
