@@ -5,7 +5,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { closeSchedulers, compute, config, da, delayed, persist, Delayed } from "dask-ts";
+import { closeSchedulers, compute, config, da, dd, delayed, persist, Delayed } from "dask-ts";
+import { writeFile } from "node:fs/promises";
 
 afterAll(() => closeSchedulers());
 
@@ -46,7 +47,52 @@ describe("README arrays", () => {
   });
 });
 
+describe("README dataframes", () => {
+  it("runs as documented (on small files)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "dask-ts-readme-df-"));
+    try {
+      const lines = ["id1,id3,id4,v1,v3"];
+      for (let i = 0; i < 2000; i++) lines.push(`id${i % 7},id${i % 300},${i},${i % 5},${(i % 97) + 0.5}`);
+      await writeFile(join(dir, "a.csv"), lines.slice(0, 1001).join("\n") + "\n");
+      await writeFile(join(dir, "b.csv"), [lines[0], ...lines.slice(1001)].join("\n") + "\n");
+      const df = dd.readCsv(join(dir, "*.csv"), { dtype: { id4: "int64" }, blocksize: 8000 });
+      expect(df.dtypes).toEqual({ id1: "string", id3: "string", id4: "int64", v1: "int32", v3: "float64" });
+      expect(df.npartitions).toBeGreaterThan(2);
+      const q = await df.groupby("id1").agg({ v1: "sum", v3: ["mean", "max"] }).compute();
+      expect(q.schema.fields.map((f) => f.name)).toEqual(["id1", "v1", "v3_mean", "v3_max"]);
+      expect(q.numRows).toBe(7);
+      const many = await df.groupby("id3", { splitOut: 4 }).col("v1").sum().compute();
+      expect(many.numRows).toBe(300);
+      const big = df.filter(df.col("v3").gt(50));
+      const h = await big.assign({ w: big.col("v1").mul(2) }).head();
+      await expect(df.filter(df.col("v3").gt(50)).assign({ w: df.col("v1") }).compute()).rejects.toThrow(/same frame after the same filters/);
+      expect(h.numRows).toBe(5);
+      expect(h.schema.fields.map((f) => f.name)).toEqual(["id1", "id3", "id4", "v1", "v3", "w"]);
+      const mean = (await df.col("v3").mean().compute()) as number;
+      expect(mean).toBeGreaterThan(40);
+      const other = dd.fromColumns({ id1: ["id0", "id1"], label: ["zero", "one"] });
+      const joined = await df.merge(other, { on: "id1", how: "left" }).compute();
+      expect(joined.numRows).toBe(2000);
+      const files = await df.sortValues("v3", { ascending: false }).toCsv(join(dir, "out", "part-*.csv"));
+      expect(files.length).toBe(df.npartitions);
+      expect((await dd.readCsv(join(dir, "out", "*.csv")).len())).toBe(2000);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("demo", () => {
+  it("dataframe demo: same groupby results on every scheduler", async () => {
+    const script = new URL("../examples/dataframe-demo.mjs", import.meta.url).pathname;
+    const { stdout } = await promisify(execFile)(process.execPath, [script], { timeout: 120_000 }).catch((e: { stderr?: string }) => {
+      throw new Error(`dataframe demo failed: ${e.stderr ?? String(e)}`);
+    });
+    const lines = stdout.split("\n").filter((l) => l.includes("same result"));
+    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(["sync", "threads", "processes"]);
+    expect(stdout).not.toContain("DIFFERENT");
+  });
+
   it("gives the same word counts on every scheduler", async () => {
     const script = new URL("../examples/demo.mjs", import.meta.url).pathname;
     const { stdout } = await promisify(execFile)(process.execPath, [script], { timeout: 120_000 }).catch((e: { stderr?: string }) => {

@@ -18,6 +18,11 @@ import type { ColType, Meta } from "../dtypes.js";
 import { mergeSortedRuns } from "../sort-rows.js";
 import { AlignmentError, UnknownColumnError } from "../errors.js";
 
+// Frames have no index to align on: rows pair up by position, partition by partition.
+const ALIGN_HINT =
+  "Rows pair up by position (there is no index to align on), so build it from the same frame after the same " +
+  "filters, e.g. `const f = df.filter(m); f.assign({ w: f.col(\"v\").mul(2) })`.";
+
 /** A table with some columns (no copy). */
 export function selectColumns(t: A.Table, names: readonly string[]): A.Table {
   const have = columnNames(t);
@@ -33,7 +38,7 @@ function renameColumns(t: A.Table, mapping: Record<string, string>): A.Table {
 function filterRows(t: A.Table, mask: A.Table): A.Table {
   const m = readColumn(mask, columnNames(mask)[0]!) as BoolColumn;
   if (columnLength(m) !== t.numRows) {
-    throw new AlignmentError(`filter: the mask has ${columnLength(m)} rows in a partition of ${t.numRows}; the mask must come from the same frame.`);
+    throw new AlignmentError(`filter: the mask has ${columnLength(m)} rows in a partition of ${t.numRows}; ${ALIGN_HINT}`);
   }
   const idx = maskToIndices(m);
   if (idx.length === t.numRows) return t;
@@ -59,7 +64,7 @@ function assignColumns(t: A.Table, names: readonly string[], dtypes: readonly Co
     let c: Column;
     if (isTable(v)) {
       c = readColumn(v, columnNames(v)[0]!);
-      if (columnLength(c) !== n) throw new AlignmentError(`assign('${name}'): the Series has ${columnLength(c)} rows in a partition of ${n}; it must come from the same frame.`);
+      if (columnLength(c) !== n) throw new AlignmentError(`assign('${name}'): the Series has ${columnLength(c)} rows in a partition of ${n}; ${ALIGN_HINT}`);
     } else c = constantColumn(v, dtypes[k]!, n);
     const at = outNames.indexOf(name);
     if (at >= 0) cols[at] = c;
