@@ -369,6 +369,18 @@ export function sliceColumn(c: Column, start: number, end: number): Column {
   return { ...c, values: c.values.subarray(start, end), valid: c.valid === null ? null : c.valid.subarray(start, end) } as Column;
 }
 
+/** Smallest and largest present value of an int32 column ([lo, hi] with lo > hi when none is present). */
+export function int32Range(v: Int32Array, valid: Uint8Array | null): [number, number] {
+  let lo = 2147483647, hi = -2147483648;
+  for (let i = 0; i < v.length; i++) {
+    if (valid !== null && valid[i] === 0) continue;
+    const x = v[i]!;
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  return [lo, hi];
+}
+
 /** Indices of rows where mask is 1 (and present). */
 export function maskToIndices(mask: BoolColumn): Int32Array {
   const v = mask.values;

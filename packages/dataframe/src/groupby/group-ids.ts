@@ -8,7 +8,7 @@
  * that is small, else a hash of the pair).
  */
 import { allocTyped } from "@dask-ts/core";
-import { columnLength, type Column } from "../column.js";
+import { columnLength, int32Range, type Column } from "../column.js";
 
 /** Dense group ids of the rows of one table. */
 export interface Grouping {
@@ -158,14 +158,8 @@ export function columnIds(c: Column, dropna: boolean): Grouping {
   if (c.kind === "bool") return directIds(c.values, n, 2, 0, c.valid, dropna);
   const v = c.values;
   if (v instanceof Int32Array) {
-    let lo = 2147483647, hi = -2147483648;
     const valid = c.valid;
-    for (let i = 0; i < n; i++) {
-      if (valid !== null && valid[i] === 0) continue;
-      const x = v[i]!;
-      if (x < lo) lo = x;
-      if (x > hi) hi = x;
-    }
+    const [lo, hi] = int32Range(v.subarray(0, n), valid);
     const range = hi - lo + 1;
     if (range > 0 && range <= 4 * n + 1024) return directIds(v, n, range, lo, valid, dropna);
     return hashIds(n, v, false, valid, dropna);
@@ -248,13 +242,7 @@ export function sparseIds(c: Column, n: number, dropna: boolean): SparseGrouping
   if (c.kind !== "num" || !(c.values instanceof Int32Array)) return null;
   const v = c.values;
   const valid = c.valid;
-  let lo = 2147483647, hi = -2147483648;
-  for (let i = 0; i < n; i++) {
-    if (valid !== null && valid[i] === 0) continue;
-    const x = v[i]!;
-    if (x < lo) lo = x;
-    if (x > hi) hi = x;
-  }
+  const [lo, hi] = int32Range(v.subarray(0, n), valid);
   if (hi < lo || hi - lo + 1 > 2 * n + 64) return null;
   const ids = allocTyped(Int32Array, n, { uninitialized: true });
   if (valid === null) for (let i = 0; i < n; i++) ids[i] = v[i]! - lo;

@@ -4,7 +4,7 @@
  * codes), int32/int64/float64 by numeric value, and a missing value equals another missing value.
  */
 import { allocTyped } from "@dask-ts/core";
-import { columnLength, type Column } from "../column.js";
+import { columnLength, int32Range, type Column } from "../column.js";
 
 /** Ids of the build rows (dense in [0, count)) and of the probe rows (an id of the build side, or -1: no equal build row). */
 export interface KeyIds {
@@ -65,13 +65,7 @@ function int32Ids(build: Column & { kind: "num" }, probe: (Column & { kind: "num
   const v = build.values as Int32Array;
   const valid = build.valid;
   const n = v.length;
-  let lo = 2147483647, hi = -2147483648;
-  for (let i = 0; i < n; i++) {
-    if (valid !== null && valid[i] === 0) continue;
-    const x = v[i]!;
-    if (x < lo) lo = x;
-    if (x > hi) hi = x;
-  }
+  const [lo, hi] = int32Range(v, valid);
   if (hi < lo || hi - lo > 2 * n + 1024) return null;
   // table[x - lo] is the id of x (0: not seen; ids start at 1, id 0 is the missing value).
   const table = new Int32Array(hi - lo + 1);

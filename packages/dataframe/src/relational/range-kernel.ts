@@ -6,6 +6,7 @@
 import type * as A from "apache-arrow";
 import { columnNames, makeTable, readColumn, readColumns, takeColumn, type Column } from "../column.js";
 import { sortIndices } from "../sort-rows.js";
+import { splitByDest } from "../split-rows.js";
 import { compareCodePoints } from "../string-order.js";
 
 /** Up to this many values of each partition stand for its distribution. */
@@ -159,25 +160,6 @@ function rangeDest(c: Column, nout: number, boundaries: Boundaries, ascending: b
   return dest;
 }
 
-/** Rows of `t` split into `nout` tables by destination, keeping row order within each. */
-export function splitByDest(t: A.Table, dest: Int32Array, nout: number): A.Table[] {
-  const n = t.numRows;
-  const names = columnNames(t);
-  const starts = new Int32Array(nout + 1);
-  for (let i = 0; i < n; i++) starts[dest[i]! + 1]!++;
-  for (let d = 0; d < nout; d++) starts[d + 1]! += starts[d]!;
-  const order = new Int32Array(n);
-  const fill = starts.slice(0, nout);
-  for (let i = 0; i < n; i++) order[fill[dest[i]!]!++] = i;
-  const cols = readColumns(t, names);
-  const out: A.Table[] = [];
-  for (let d = 0; d < nout; d++) {
-    const s = starts[d]!, e = starts[d + 1]!;
-    if (e - s === n) out.push(t);
-    else out.push(makeTable(names, cols.map((c) => takeColumn(c, order.subarray(s, e)))));
-  }
-  return out;
-}
 
 /** Rows of `t` split into `nout` ranges of column `col`. */
 export function rangeSplit(t: A.Table, nout: number, col: string, boundaries: Boundaries, ascending: boolean): A.Table[] {
