@@ -178,3 +178,23 @@ describe("FnRef", () => {
     expect(new FnRef({ kind: "module", url: "file:///m.mjs", name: "f" }).label).toBe("f");
   });
 });
+
+describe("computeSync", () => {
+  it("computes keys in this thread, dropping intermediates, and declines graphs with async tasks", async () => {
+    const { computeSync, LayeredGraph, Task, TaskRef, registerKernel, kernel } = await import("@dask-ts/core");
+    registerKernel("test.syncAdd", (a: number, b: number) => a + b, { replace: true });
+    registerKernel("test.asyncAdd", async (a: number, b: number) => a + b, { replace: true });
+    const g = (fnName: string) =>
+      LayeredGraph.fromLayer(
+        "l",
+        new Map<string, unknown>([
+          ["a", 1],
+          ["b", new Task(kernel(fnName), [new TaskRef("a"), 2])],
+          ["c", new Task(kernel("test.syncAdd"), [new TaskRef("b"), new TaskRef("b")])],
+          ["unused", new Task(kernel("test.asyncAdd"), [1, 1])],
+        ]),
+      );
+    expect(computeSync(g("test.syncAdd"), ["c", "b"])).toEqual([6, 3]);
+    expect(computeSync(g("test.asyncAdd"), ["c"])).toBeUndefined();
+  });
+});

@@ -9,11 +9,10 @@
  * thread; if the input needs an asynchronous task (a user function, async I/O) that cannot finish
  * synchronously, setIndex falls back to the lazy graph and the divisions stay unknown.
  */
-import { InvalidArgumentError, Task, TaskRef, kernel, keyStr, type Graph } from "@dask-ts/core";
+import { InvalidArgumentError, Task, TaskRef, computeSync, kernel, keyStr, type Graph } from "@dask-ts/core";
 import { DataFrame, type Divisions } from "../frame.js";
 import { addLayer, mapPartitionsLayer, opName, partitionKey, shuffleLayer, type PartitionedInput } from "../graph.js";
 import { checkColumns } from "../select.js";
-import { evaluateSync } from "./eager.js";
 import { asInput } from "./layer.js";
 import { SAMPLE_SIZE, chooseBoundaries, compareKeys, sampleRange, type Boundaries, type KeySample } from "./range-kernel.js";
 
@@ -95,7 +94,7 @@ export function setIndex(df: DataFrame, col: string, opts: SetIndexOptions): Dat
     sampleTasks.set(partitionKey(sampleName, i), new Task(kernel("dataframe.sortSample"), [new TaskRef(df.partitionKey(i)), col, SAMPLE_SIZE]));
   }
   const sampleKeys = [...sampleTasks.keys()];
-  const samples = evaluateSync(addLayer(sampleName, sampleTasks, [df]), sampleKeys) as KeySample[] | undefined;
+  const samples = computeSync(addLayer(sampleName, sampleTasks, [df]), sampleKeys) as KeySample[] | undefined;
   if (samples === undefined) {
     const { name, dask } = rangeSort(df, [col], [true], requested, requested === 1 ? [] : boundariesLayer(df, col, requested));
     return new DataFrame(dask, name, df.meta, requested, { index: col });

@@ -1,17 +1,20 @@
 /**
- * Synchronous evaluation of a few keys of a graph in this thread, for the values Dask computes eagerly
- * while building a graph (setIndex's divisions). Our collections build graphs synchronously, so this
- * can only succeed when every task needed runs synchronously; otherwise it reports failure and the
- * caller builds the lazy form instead.
+ * Synchronous computation of a few keys of a graph in this thread, for the values Dask computes eagerly
+ * while a collection builds a graph (e.g. a dataframe's setIndex divisions). Graph building is
+ * synchronous, so this succeeds only when every task needed runs synchronously; otherwise it returns
+ * undefined and the caller builds a lazy form instead.
  */
-import { cull, dependenciesOf, evaluate, type Graph, type LayeredGraph } from "@dask-ts/core";
+import { evaluate } from "../graph/evaluate.js";
+import type { LayeredGraph } from "../graph/layered.js";
+import { dependenciesOf, type Graph } from "../graph/task.js";
+import { cull } from "../optimize/cull.js";
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof (v as PromiseLike<unknown> | null)?.then === "function";
 }
 
 /** Values of `keys`, or undefined when some task needed is asynchronous (an async kernel or user function). */
-export function evaluateSync(dask: LayeredGraph, keys: readonly string[]): unknown[] | undefined {
+export function computeSync(dask: LayeredGraph, keys: readonly string[]): unknown[] | undefined {
   const graph: Graph = cull(dask.materialize(), keys);
   const values = new Map<string, unknown>();
   // Each value is dropped once its last dependent has run (partitions are big; outputs are kept).
