@@ -29,6 +29,17 @@ export {
   type DaskCollection,
   type NestedKeys,
 } from "./collection/collection.js";
+export {
+  partitionKey,
+  opName,
+  addLayer,
+  mapPartitionsLayer,
+  treeReduceLayer,
+  shuffleLayer,
+  type PartitionedInput,
+  type PartArg,
+  type Stage,
+} from "./collection/partitioned.js";
 export { Delayed, delayed, type DelayedOptions, type DelayedFunction, type DelayedArg } from "./delayed/delayed.js";
 export { compute, persist, visualize, collectionsToGraph, type VisualizeOptions } from "./compute/compute.js";
 export { computeSync } from "./compute/compute-sync.js";
