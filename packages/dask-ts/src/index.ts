@@ -2,3 +2,4 @@
 export * from "@dask-ts/core";
 export { da } from "@dask-ts/array";
 export { dd, DataFrame, Series, Scalar, UnknownColumnError, CsvParseError, FileNotFoundError, ColumnTypeError, AlignmentError } from "@dask-ts/dataframe";
+export { db, Bag, Item, BagFunctionError } from "@dask-ts/bag";

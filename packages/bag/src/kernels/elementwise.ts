@@ -1,0 +1,2 @@
+/** Kernels of elementwise. (being built) */
+export {};

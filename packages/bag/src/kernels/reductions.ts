@@ -1,0 +1,2 @@
+/** Kernels of reductions. (being built) */
+export {};

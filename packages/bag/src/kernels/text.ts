@@ -1,0 +1,2 @@
+/** Kernels of text. (being built) */
+export {};
