@@ -102,7 +102,7 @@ export class Bag<T = unknown> implements DaskCollection<T[]>, PartitionedInput {
   /** String methods on every element. */
   get str(): ew.StringAccessor { return new ew.StringAccessor(this as Bag<unknown>); }
   /** A dataframe of the elements (objects -> columns by key; arrays -> columns by position named by `columns`). */
-  toDataFrame(columns?: readonly string[]): DataFrame { return ew.toDataFrame(this, columns); }
+  toDataFrame(columns?: readonly string[], opts?: ew.ToDataFrameOptions): DataFrame { return ew.toDataFrame(this, columns, opts); }
 
   // --- reductions -------------------------------------------------------------------------------
   /** Folds each partition with binop(acc, x) from `initial`, then the partition results with combine (default binop). */

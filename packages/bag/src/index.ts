@@ -3,7 +3,7 @@ import { fromSequence, range } from "./creation.js";
 import { readText } from "./io/text.js";
 
 export { Bag, Item, type UserFn } from "./bag.js";
-export { StringAccessor, type TakeOptions } from "./elementwise.js";
+export { StringAccessor, type TakeOptions, type ToDataFrameOptions } from "./elementwise.js";
 export type { TreeOptions, GroupOptions } from "./reductions.js";
 export type { ReadTextOptions, ToTextFilesOptions } from "./io/text.js";
 export type { FromSequenceOptions } from "./creation.js";
