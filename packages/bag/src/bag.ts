@@ -106,7 +106,7 @@ export class Bag<T = unknown> implements DaskCollection<T[]>, PartitionedInput {
 
   // --- reductions -------------------------------------------------------------------------------
   /** Folds each partition with binop(acc, x) from `initial`, then the partition results with combine (default binop). */
-  fold<R = T>(binop: UserFn<[R, T], R>, combine?: UserFn<[R, R], R> | null, initial?: R): Item<R> { return red.fold(this, binop as never, combine as never, initial); }
+  fold<R = T>(binop: UserFn<[R, T], R>, combine?: UserFn<[R, R], R> | null, initial?: R, opts?: red.TreeOptions): Item<R> { return red.fold(this, binop as never, combine as never, initial, opts); }
   /** perPartition(partition) on every partition, then aggregate(results) over them (in a tree). */
   reduction<P, R>(perPartition: UserFn<[T[]], P>, aggregate: UserFn<[P[]], R>, opts?: red.TreeOptions): Item<R> { return red.reduction(this, perPartition as never, aggregate as never, opts); }
   /** Groups by key(x) and folds each group: a bag of [key, value] (Dask's foldby). */
@@ -116,17 +116,17 @@ export class Bag<T = unknown> implements DaskCollection<T[]>, PartitionedInput {
   /** Groups elements by key(x) through a shuffle: a bag of [key, elements[]]. */
   groupby<K>(key: UserFn<[T], K> | PropertyKey, opts?: red.GroupOptions): Bag<[K, T[]]> { return red.groupby(this, key as never, opts); }
   /** Counts of each distinct element: a bag of [element, count]. */
-  frequencies(opts?: red.GroupOptions): Bag<[T, number]> { return red.frequencies(this, opts); }
+  frequencies(opts?: red.FrequenciesOptions): Bag<[T, number]> { return red.frequencies(this, opts); }
   /** Distinct elements (by key(x) when given), first occurrence kept. */
-  distinct(key?: UserFn<[T], unknown> | PropertyKey): Bag<T> { return red.distinct(this, key as never); }
+  distinct(key?: UserFn<[T], unknown> | PropertyKey, opts?: red.TreeOptions): Bag<T> { return red.distinct(this, key as never, opts); }
   /** The k largest elements (by key(x) when given), largest first. */
-  topk(k: number, key?: UserFn<[T], unknown> | PropertyKey): Bag<T> { return red.topk(this, k, key as never); }
+  topk(k: number, key?: UserFn<[T], unknown> | UserFn<any[], unknown> | PropertyKey, opts?: red.TreeOptions): Bag<T> { return red.topk(this, k, key as never, opts); }
   /** Number of elements. */
-  count(): Item<number> { return red.count(this); }
-  sum(): Item<number> { return red.sum(this); }
-  mean(): Item<number> { return red.mean(this); }
-  min(): Item<T> { return red.min(this); }
-  max(): Item<T> { return red.max(this); }
+  count(opts?: red.TreeOptions): Item<number> { return red.count(this, opts); }
+  sum(opts?: red.TreeOptions): Item<number> { return red.sum(this, opts); }
+  mean(opts?: red.TreeOptions): Item<number> { return red.mean(this, opts); }
+  min(opts?: red.TreeOptions): Item<T> { return red.min(this, opts); }
+  max(opts?: red.TreeOptions): Item<T> { return red.max(this, opts); }
 
   // --- output -------------------------------------------------------------------------------------
   /** Writes one text file per partition, one element per line ("out/*.txt": * becomes the partition number). */

@@ -4,7 +4,7 @@ import { readText } from "./io/text.js";
 
 export { Bag, Item, type UserFn } from "./bag.js";
 export { StringAccessor, type TakeOptions, type ToDataFrameOptions } from "./elementwise.js";
-export type { TreeOptions, GroupOptions } from "./reductions.js";
+export { EmptyBagError, BagCombineError, type TreeOptions, type GroupOptions, type FrequenciesOptions } from "./reductions.js";
 export type { ReadTextOptions, ToTextFilesOptions } from "./io/text.js";
 export type { FromSequenceOptions } from "./creation.js";
 export * from "./errors.js";

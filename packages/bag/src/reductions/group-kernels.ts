@@ -1,0 +1,164 @@
+/**
+ * Kernels of foldby and groupby. A partition's groups travel as two columns: the keys (first seen
+ * first) and one value per key (foldby: the folded accumulator; groupby: the elements in order).
+ * Shuffles split them by the hash of the key into pieces of [key, value] pairs.
+ */
+import type { FnRef } from "@dask-ts/core";
+import { BagFunctionError } from "../errors.js";
+import { resolveUser } from "../user-fn.js";
+import { BagCombineError, partitionRange } from "./errors.js";
+import { asArray, bucketOf, freshInitial, keyFunction, valueKey, type KeyArg } from "./keys.js";
+
+/** Keys (first seen first) and one value per key. */
+export type Groups = [keys: unknown[], values: unknown[]];
+
+function mapKey(k: unknown): unknown {
+  return typeof k === "string" && (k.length === 0 || k.charCodeAt(0) !== 1) ? k : valueKey(k);
+}
+
+// --- foldby ------------------------------------------------------------------------------------------
+
+/** Groups one partition by key(x) and folds each group with binop(acc, x) from `initial` (or its first element). */
+export async function foldbyChunk(part: readonly unknown[], i: number, key: KeyArg, binop: FnRef, hasInitial: boolean, initial: unknown): Promise<Groups> {
+  const xs = asArray(part);
+  const get = await keyFunction(key);
+  const f = await resolveUser(binop);
+  const index = new Map<unknown, number>();
+  const keys: unknown[] = [];
+  const accs: unknown[] = [];
+  for (let j = 0; j < xs.length; j++) {
+    const x = xs[j];
+    let k: unknown;
+    try {
+      k = get(x);
+    } catch (e) {
+      throw new BagFunctionError("foldby (key)", i, j, e);
+    }
+    const mk = mapKey(k);
+    const s = index.get(mk);
+    if (s === undefined && !hasInitial) {
+      index.set(mk, keys.length);
+      keys.push(k);
+      accs.push(x);
+      continue;
+    }
+    const slot = s ?? keys.length;
+    try {
+      const acc = f(s === undefined ? freshInitial(initial) : accs[slot], x);
+      if (s === undefined) {
+        index.set(mk, slot);
+        keys.push(k);
+        accs.push(acc);
+      } else accs[slot] = acc;
+    } catch (e) {
+      throw new BagFunctionError("foldby", i, j, e);
+    }
+  }
+  return [keys, accs];
+}
+
+/**
+ * Combines accumulators by key, in order: combine(acc, value) from `combineInitial` when given, else
+ * from the first value (Dask: reduceby with combine_initial, or merge_with(reduce(combine))).
+ */
+async function combineGroups(parts: ReadonlyArray<readonly [readonly unknown[], readonly unknown[]]>, combine: FnRef, hasCI: boolean, ci: unknown, where: string): Promise<Groups> {
+  const f = await resolveUser(combine);
+  const index = new Map<unknown, number>();
+  const keys: unknown[] = [];
+  const accs: unknown[] = [];
+  for (const [ks, vs] of parts) {
+    for (let j = 0; j < ks.length; j++) {
+      const k = ks[j];
+      const mk = mapKey(k);
+      const s = index.get(mk);
+      if (s === undefined && !hasCI) {
+        index.set(mk, keys.length);
+        keys.push(k);
+        accs.push(vs[j]);
+        continue;
+      }
+      let acc: unknown;
+      try {
+        acc = f(s === undefined ? freshInitial(ci) : accs[s], vs[j]);
+      } catch (e) {
+        throw new BagCombineError("foldby", where, e);
+      }
+      if (s === undefined) {
+        index.set(mk, keys.length);
+        keys.push(k);
+        accs.push(acc);
+      } else accs[s] = acc;
+    }
+  }
+  return [keys, accs];
+}
+
+export function foldbyCombine(partials: readonly Groups[], first: number, last: number, combine: FnRef, hasCI: boolean, ci: unknown): Promise<Groups> {
+  return combineGroups(partials, combine, hasCI, ci, partitionRange(first, last));
+}
+
+export async function foldbyFinish(partials: readonly Groups[], first: number, last: number, combine: FnRef, hasCI: boolean, ci: unknown): Promise<Array<[unknown, unknown]>> {
+  return toPairs(await foldbyCombine(partials, first, last, combine, hasCI, ci));
+}
+
+/** An output partition of the foldby shuffle: combines the [key, accumulator] pairs of every split, in partition order. */
+export async function foldbyMergePairs(pairs: readonly [unknown, unknown][], j: number, combine: FnRef, hasCI: boolean, ci: unknown): Promise<Array<[unknown, unknown]>> {
+  const cols: Groups = [pairs.map((e) => e[0]), pairs.map((e) => e[1])];
+  return toPairs(await combineGroups([cols], combine, hasCI, ci, `output partition ${j}`));
+}
+
+function toPairs([keys, values]: Groups): Array<[unknown, unknown]> {
+  return keys.map((k, j): [unknown, unknown] => [k, values[j]]);
+}
+
+/** Splits a partition's groups into `nout` pieces of [key, value] pairs by the key's hash. */
+export function groupSplit([keys, values]: Groups, nout: number): Array<Array<[unknown, unknown]>> {
+  const pieces = Array.from({ length: nout }, () => [] as Array<[unknown, unknown]>);
+  for (let j = 0; j < keys.length; j++) pieces[nout === 1 ? 0 : bucketOf(mapKey(keys[j]), nout)]!.push([keys[j], values[j]]);
+  return pieces;
+}
+
+// --- groupby -----------------------------------------------------------------------------------------
+
+/** Groups one partition by key(x): the keys first seen first, each with its elements in order. */
+export async function groupChunk(part: readonly unknown[], i: number, key: KeyArg): Promise<Groups> {
+  const xs = asArray(part);
+  const get = await keyFunction(key);
+  const index = new Map<unknown, number>();
+  const keys: unknown[] = [];
+  const lists: unknown[][] = [];
+  for (let j = 0; j < xs.length; j++) {
+    let k: unknown;
+    try {
+      k = get(xs[j]);
+    } catch (e) {
+      throw new BagFunctionError("groupby (key)", i, j, e);
+    }
+    const mk = mapKey(k);
+    const s = index.get(mk);
+    if (s === undefined) {
+      index.set(mk, keys.length);
+      keys.push(k);
+      lists.push([xs[j]]);
+    } else lists[s]!.push(xs[j]);
+  }
+  return [keys, lists];
+}
+
+/** An output partition of the groupby shuffle: [key, elements] with each key's lists joined in partition order. */
+export function groupMergePairs(pairs: readonly [unknown, unknown[]][]): Array<[unknown, unknown[]]> {
+  const index = new Map<unknown, number>();
+  const out: Array<[unknown, unknown[]]> = [];
+  for (const [k, xs] of pairs) {
+    const mk = mapKey(k);
+    const s = index.get(mk);
+    if (s === undefined) {
+      index.set(mk, out.length);
+      out.push([k, xs.slice()]);
+    } else {
+      const acc = out[s]![1];
+      for (let j = 0; j < xs.length; j++) acc.push(xs[j]);
+    }
+  }
+  return out;
+}
