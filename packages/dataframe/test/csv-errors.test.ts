@@ -88,6 +88,36 @@ for (const scheduler of SCHEDULERS) {
       }
     });
 
+    it("a later file whose header differs names both files and both headers", async () => {
+      const first = file("a,b,c\n1,2,3\n");
+      const renamed = file("a,x,c\n4,5,6\n");
+      const m = await failure(dd.readCsv([first, renamed]).compute({ scheduler }));
+      expect(m).toContain("CsvParseError");
+      expect(m).toContain(`The header of ${renamed} differs from the header of ${first} (column 2 is "x" instead of "b")`);
+      expect(m).toContain(`["a", "x", "c"] vs ["a", "b", "c"]`);
+      expect(m).toContain("All files read together must share one header");
+
+      // Fewer columns, more columns, another order; also when only some columns are read (q1-style
+      // projection) and when the differing file is split into many ranges.
+      const fewer = file("a,b\n1,2\n");
+      expect(await failure(dd.readCsv([first, fewer], { blocksize: 3 }).compute({ scheduler }))).toMatch(/header of .*differs .*\(2 columns instead of 3\): \["a", "b"\] vs \["a", "b", "c"\]/);
+      const more = file("a,b,c,d\n1,2,3,4\n");
+      expect(await failure(dd.readCsv([first, more]).select(["a"]).compute({ scheduler }))).toContain("(4 columns instead of 3)");
+      const swapped = file("b,a,c\n1,2,3\n");
+      expect(await failure(dd.readCsv([first, first, swapped]).compute({ scheduler }))).toContain(`The header of ${swapped} differs from the header of ${first} (column 1 is "b" instead of "a")`);
+    });
+
+    it("later files with the same header pass: a BOM, CRLF, quoted names, a long header, an empty file", async () => {
+      const long = Array.from({ length: 700 }, (_, i) => `column_${i}`); // about 7 kB of header
+      const first = file(long.join(",") + "\n" + long.map((_, i) => i).join(",") + "\n");
+      const second = file("\ufeff" + long.map((n, i) => (i % 2 ? `"${n}"` : n)).join(",") + "\r\n" + long.map((_, i) => -i).join(",") + "\r\n");
+      const t = await dd.readCsv([first, second, file("")], { blocksize: 5000 }).select(["column_0", "column_699"]).compute({ scheduler });
+      expect(columnsOf(t)).toEqual({ column_0: [0, 0], column_699: [699, -699] });
+      // With header: false there is no header to check: rows of any file are data.
+      const h = await dd.readCsv([file("1,2\n"), file("x,y\n")], { header: false, dtype: { "0": "string", "1": "string" } }).compute({ scheduler });
+      expect(columnsOf(h)).toEqual({ "0": ["1", "x"], "1": ["2", "y"] });
+    });
+
     it("an unclosed quote names file and line", async () => {
       const p = file('a,b\n1,ok\n2,"never closed\n3,x\n');
       const msg = await failure(dd.readCsv(p, { blocksize: 9 }).compute({ scheduler }));

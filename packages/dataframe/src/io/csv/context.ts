@@ -18,6 +18,12 @@ export interface CsvPartSpec {
   readonly header: boolean;
   /** The range starts the file and the file has a header row (skipped). */
   readonly skipHeader: boolean;
+  /**
+   * On the ranges of a file after the first (with header): the first file, whose header (`names`)
+   * this file's header must equal. Every range checks it (one small read), so a file with other
+   * columns fails with that, not with whatever error its rows would give first.
+   */
+  readonly headerOf?: string;
   /** Separator byte. */
   readonly sep: number;
   /** Every field of a row, in file order, and its type (types of fields not converted are unused). */

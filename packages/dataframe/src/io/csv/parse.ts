@@ -13,6 +13,7 @@ import { makeTable } from "../../column.js";
 import { CsvParseError } from "../../errors.js";
 import { Ctx, tableOf, type CsvPartSpec } from "./context.js";
 import { INCOMPLETE, rowComplete } from "./fields.js";
+import { checkHeader } from "./header.js";
 import { firstRowStart, readFully } from "./ranges.js";
 import { rowParser } from "./rows.js";
 
@@ -32,6 +33,7 @@ export function setChunkBytes(n: number): number {
 
 /** Parses the rows of one byte range of a file into an Arrow table of the requested columns. */
 export function parsePart(spec: CsvPartSpec, quoteCounts: readonly number[]): A.Table {
+  if (spec.headerOf !== undefined) checkHeader(spec.path, spec.fileSize, spec.sep, spec.names, spec.headerOf);
   if (spec.names.length === 0) return makeTable([], []); // a file with no header and no rows
   let before = 0;
   for (const c of quoteCounts) before += c;

@@ -1,7 +1,8 @@
 /**
  * dd.readCsv: every file is split into byte ranges of `blocksize`, one partition each, parsed in
  * parallel. Names come from the header and types from a sample of the first file, at the call (the
- * schema must be known without computing). Each parse task reads its own bytes from the file; the
+ * schema must be known without computing); the tasks of each later file check its header against
+ * the first file's (header.ts). Each parse task reads its own bytes from the file; the
  * ranges after the first of a file also wait for small tasks that count the quotes before them, so a
  * range knows whether it starts inside a quoted field (see ranges.ts).
  */
@@ -108,7 +109,8 @@ export function readCsv(path: string | readonly string[], opts: ReadCsvOptions =
         prefix = new TaskRef(k);
       }
       const spec: CsvPartSpec = {
-        path: file, start, end, fileSize: size, header, skipHeader: header && r === 0, sep, names, dtypes, columns, naValues, onBadLines, rowBytes: schema.rowBytes,
+        path: file, start, end, fileSize: size, header, skipHeader: header && r === 0, sep,
+        ...(header && fi > 0 ? { headerOf: files[0]! } : {}), names, dtypes, columns, naValues, onBadLines, rowBytes: schema.rowBytes,
       };
       const inBlock = counts.slice(r - (r % blockLen), r);
       tasks.set(partitionKey(name, part++), new Task(parseFn, [spec, prefix ? [prefix, ...inBlock] : inBlock]));

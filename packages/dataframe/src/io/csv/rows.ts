@@ -4,8 +4,11 @@
  * more than 64 fields get a loop with a switch per field: V8 does not optimize very large functions).
  * Generated code holds only numbers from the layout (no user text). What it does per kind:
  *
- * - scanned past / string: scan to the separator or line end with a lookup table; strings record the
- *   field's byte range, coded in batches (Ctx.flush, ByteDict.codes);
+ * - scanned past: a run of such fields (two or more, or the rest of the row) is skipped four bytes
+ *   at a time, counting separators (skip.ts), while no quote lies ahead; a single one, or a run with a
+ *   quote ahead, is scanned byte by byte with a lookup table of the bytes that end a field;
+ * - string: scanned four bytes at a time to a byte that may end it, then byte by byte; the field's
+ *   byte range is recorded and coded in batches (Ctx.flush, ByteDict.codes);
  * - int32 / int64: sign and digits accumulated in a double (exact below 2^53), range-checked;
  * - float64: up to 15 digits with one optional point: mantissa / 10^k, correctly rounded, so equal
  *   to Number() of the text;
@@ -15,6 +18,7 @@
  */
 import { BATCH, BOOL, DATE, FLOAT, INT32, INT64, SKIP, STR, type Ctx } from "./context.js";
 import { badRow, slowField } from "./fields.js";
+import { scanField, skipFields, skipRest } from "./skip.js";
 
 /**
  * A compiled row loop: parses the rows of the current chunk that start in [p, limit); returns the
@@ -37,7 +41,7 @@ export function rowParser(ctx: Ctx): RowParser {
   let fn = cache.get(key);
   if (fn === undefined) {
     const src = rowSource(naBool ? kinds.map((k) => (k === BOOL ? DATE : k)) : kinds, ctx.spec.sep, naNum);
-    fn = new Function("H", src)({ slowField, badRow, POW10, BATCH }) as RowParser;
+    fn = new Function("H", src)({ slowField, badRow, POW10, BATCH, skipFields, skipRest, scanField }) as RowParser;
     cache.set(key, fn);
   }
   return fn;
@@ -54,7 +58,8 @@ function fieldCode(c: string, k: string, kind: number, naNum: boolean): string {
     case SKIP:
       return "while (stop[b] === 0) b = buf[++p];";
     case STR:
-      return `while (stop[b] === 0) b = buf[++p]; ${c}.pend[pi] = fs; ${c}.pend[pi + 1] = p;`;
+      // A word at a time to the first byte that may end the field, then byte by byte.
+      return `p = scanField(dv, p, SEPS, vend); b = buf[p]; while (stop[b] === 0) b = buf[++p]; ${c}.pend[pi] = fs; ${c}.pend[pi + 1] = p;`;
     case INT32:
     case INT64: {
       const maxDigits = kind === INT32 ? 10 : 15;
@@ -111,6 +116,9 @@ function fieldCode(c: string, k: string, kind: number, naNum: boolean): string {
   }
 }
 
+/** Runs of at least this many fields scanned past (or any run that ends the row) get the word scan. */
+const MIN_RUN = 2;
+
 /** Layouts wider than this get a loop over fields (a switch per field) instead of unrolled code, which V8 would not optimize. */
 const UNROLL_MAX = 64;
 
@@ -119,18 +127,49 @@ function rowSource(kinds: readonly number[], sep: number, naNum: boolean): strin
   const nf = kinds.length;
   const fields: string[] = [];
   if (nf <= UNROLL_MAX) {
-    kinds.forEach((kind, k) => {
-      fields.push(`
+    const one = (kind: number, k: number): string =>
+      `
       // field ${k}
       fs = p;
       if (b === 34) p = H.slowField(ctx, fs, ${k});
       else { ${fieldCode(`c${k}`, String(k), kind, naNum)} }
       b = buf[p];
-      if (b === 13 && buf[p + 1] !== 10) { p = H.slowField(ctx, fs, ${k}); b = buf[p]; }`);
-      if (k < nf - 1) fields.push(`
+      if (b === 13 && buf[p + 1] !== 10) { p = H.slowField(ctx, fs, ${k}); b = buf[p]; }` +
+      (k < nf - 1
+        ? `
       if (b !== ${sep}) { nseen = ${k + 1}; break body; }
-      b = buf[++p];`);
-    });
+      b = buf[++p];`
+        : "");
+    for (let k = 0; k < nf; ) {
+      let e = k;
+      while (e < nf && kinds[e] === SKIP) e++;
+      if (e - k >= MIN_RUN || (e === nf && e > k)) {
+        // A run of fields scanned past: a word at a time while no quote lies ahead (skip.ts).
+        const fast =
+          e < nf
+            ? `const to = skipFields(dv, p, ${e - k}, SEPS, nq);
+        if (to >= 0) { p = to; b = buf[p]; }`
+            : `const to = skipRest(dv, p, ${e - k - 1}, SEPS, nq);
+        if (to >= 0) { p = to > p && buf[to - 1] === 13 ? to - 1 : to; b = buf[p]; }`;
+        fields.push(`
+      // fields ${k} to ${e - 1}: scanned past
+      if (nq < p && qok) {
+        nq = buf.indexOf(34, p);
+        if (nq < 0) nq = vend;
+        // Quotes everywhere: the word scans would rarely run; stop looking for the next quote.
+        if (++nqn > 64 && nqn * 16 > row - row1) qok = false;
+      }
+      {
+        ${fast}
+        else {${kinds.slice(k, e).map((kind, j) => one(kind, k + j)).join("")}
+        }
+      }`);
+        k = e;
+      } else {
+        fields.push(one(kinds[k]!, k));
+        k++;
+      }
+    }
   } else {
     const cases = [...new Set(kinds)].map((kind) => `case ${kind}: { ${fieldCode("cf", "f", kind, naNum)} } break;`);
     fields.push(`
@@ -148,12 +187,16 @@ function rowSource(kinds: readonly number[], sep: number, naNum: boolean): strin
   }
   const builders = nf > UNROLL_MAX ? `const bf = ctx.byField, kinds = KINDS;` : kinds.map((kind, k) => (kind === SKIP ? "" : `const c${k} = ctx.byField[${k}];`)).join(" ");
   return `"use strict";
-  const BATCH = H.BATCH, POW10 = H.POW10;
+  const BATCH = H.BATCH, POW10 = H.POW10, skipFields = H.skipFields, skipRest = H.skipRest, scanField = H.scanField;
+  const SEPS = ${Math.imul(sep, 0x01010101)};
   const KINDS = new Int32Array([${kinds.join(",")}]);
   return function parseRows(ctx, p, limit) {
     const buf = ctx.buf, dv = ctx.dv, len = ctx.len, final = ctx.final, stop = ctx.stop;
     ${builders}
     let row = ctx.row, row0 = ctx.row0, cap = ctx.cap;
+    // Offset of the next quote at or after p (word scans stop there), refreshed when passed.
+    const vend = dv.byteLength, row1 = row;
+    let nq = -1, nqn = 0, qok = true;
     while (p < limit) {
       let b = buf[p];
       if (b === 10) { p++; continue; } // blank line
