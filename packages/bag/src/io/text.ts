@@ -1,18 +1,151 @@
-/** Text files: readText (line-aligned byte blocks, gzip by extension) and toTextFiles. STUB. */
-import type { ComputeOptions } from "@dask-ts/core";
-import type { Bag } from "../bag.js";
+/**
+ * Text files: readText (one partition per file, or line-aligned byte blocks; gzip by extension) and
+ * toTextFiles (one file per partition, published only when every write succeeded). Lines keep their
+ * line ending, as Dask's read_text: "a\n", "b\n", and a last line without one as is ("c"); "\r\n"
+ * and a lone "\r" end lines too and become "\n" (Python's universal newlines, which Dask uses).
+ */
+import {
+  InvalidArgumentError,
+  LayeredGraph,
+  Literal,
+  Task,
+  TaskRef,
+  compute as coreCompute,
+  kernel,
+  opName,
+  addLayer,
+  partitionKey,
+  randomToken,
+  type ComputeOptions,
+  type Graph,
+} from "@dask-ts/core";
+import { statSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { parseBlocksize } from "@dask-ts/dataframe/io/csv/options";
+import { Bag, Item } from "../bag.js";
+import { textBlocks, textFiles, type TextBlock } from "./blocks.js";
+import { textEncoding } from "./encoding.js";
+import type { WordCounts } from "./words.js";
 
+/** Options of readText. */
 export interface ReadTextOptions {
-  /** Bytes per partition (number or "64MB"); default: one partition per file. */
+  /** Bytes per partition (number or "64MB"); default: one partition per file. Gzip files are never split. */
   blocksize?: number | string;
-  /** Text encoding (default utf-8). */
+  /** Text encoding: "utf-8" (default), "latin1" or "ascii". */
   encoding?: string;
 }
-export interface ToTextFilesOptions extends ComputeOptions {}
-
-export function readText(path: string | readonly string[], opts?: ReadTextOptions): Bag<string> {
-  throw new Error("readText is not built yet");
+/** Options of toTextFiles (plus the compute options it runs with). */
+export interface ToTextFilesOptions extends ComputeOptions {
+  /** Text encoding: "utf-8" (default), "latin1" or "ascii". */
+  encoding?: string;
 }
-export function toTextFiles(b: Bag<any>, pattern: string, opts?: ToTextFilesOptions): Promise<string[]> {
-  return Promise.reject(new Error("toTextFiles is not built yet"));
+
+const READ_OPTIONS = new Set(["blocksize", "encoding"]);
+
+/** A bag of the lines of text files (a path, a glob such as "logs/*.txt", or a list of them), each line with its "\n". */
+export function readText(path: string | readonly string[], options?: ReadTextOptions): Bag<string> {
+  const opts = options ?? {};
+  for (const k of Object.keys(opts)) {
+    if (!READ_OPTIONS.has(k)) throw new InvalidArgumentError(`readText: unknown option '${k}'; the options are blocksize and encoding.`);
+  }
+  const encoding = textEncoding(opts.encoding, "readText");
+  const blocksize = opts.blocksize === undefined || opts.blocksize === null ? null : parseBlocksize(opts.blocksize);
+  const files = textFiles(path).map((p) => resolve(p));
+  const blocks = textBlocks(files, blocksize);
+  // The files' sizes and times make a changed file a new collection (Dask tokenizes fs.ukey).
+  const stamps = files.map((f) => { const s = statSync(f); return [f, s.size, s.mtimeMs]; });
+  const name = opName("read-text", stamps, blocksize, encoding);
+  const bag = new Bag<string>(blockLayer(name, "bag.readText", blocks, encoding, []), name, Math.max(1, blocks.length));
+  sources.set(bag, { name, blocks, encoding });
+  return bag;
+}
+
+/** What a readText bag reads (kept so that later operations can read the same blocks differently). */
+interface TextSource {
+  readonly name: string;
+  readonly blocks: readonly TextBlock[];
+  readonly encoding: BufferEncoding;
+}
+const sources = new WeakMap<Bag<unknown>, TextSource>();
+
+/** One task per block: kernel(path, start, end, encoding, gzip); `empty` stands for no block at all. */
+function blockLayer(name: string, kernelName: string, blocks: readonly TextBlock[], encoding: BufferEncoding, empty: unknown): LayeredGraph {
+  const tasks: Graph = new Map();
+  const fn = kernel(kernelName);
+  blocks.forEach((b, i) => tasks.set(partitionKey(name, i), new Task(fn, [b.path, b.start, b.end, encoding, b.gzip])));
+  // Every file empty with a blocksize: one empty partition rather than none.
+  if (blocks.length === 0) tasks.set(partitionKey(name, 0), new Literal(empty));
+  return LayeredGraph.fromLayer(name, tasks);
+}
+
+/**
+ * For `readText(...).str.split().flatten().frequencies()`: a bag whose partition i is the word counts
+ * of readText partition i, counted from the bytes (io/words.ts), in the shape of the frequencies chunk
+ * kernel's output ([distinct words first seen first, Float64Array of counts]). Undefined when `b` is
+ * not a bag made by readText.
+ */
+export function wordCountsOf(b: Bag<unknown>): Bag<WordCounts> | undefined {
+  const src = sources.get(b);
+  if (src === undefined) return undefined;
+  const name = `read-text-words-${src.name.slice("read-text-".length)}`;
+  const dask = blockLayer(name, "bag.readText.wordCounts", src.blocks, src.encoding, [[], new Float64Array(0)]);
+  return new Bag<WordCounts>(dask, name, b.npartitions);
+}
+
+/** The file names of a pattern: `*` replaced by the partition number (Dask's default name_function). */
+export function textPaths(pattern: string, npartitions: number): string[] {
+  if (typeof pattern !== "string" || pattern === "") throw new InvalidArgumentError(`toTextFiles: expected a path pattern such as "out/part-*.txt"; got ${JSON.stringify(pattern)}.`);
+  const stars = pattern.split("*").length - 1;
+  if (stars > 1) throw new InvalidArgumentError(`toTextFiles: the path pattern "${pattern}" has ${stars} '*'; use one, which becomes the partition number.`);
+  if (stars === 0) {
+    if (npartitions > 1) {
+      throw new InvalidArgumentError(
+        `toTextFiles: the bag has ${npartitions} partitions but the path "${pattern}" has no '*' to number the files; use a pattern such as "out/part-*.txt".`,
+      );
+    }
+    return [pattern];
+  }
+  return Array.from({ length: npartitions }, (_, i) => pattern.replace("*", String(i)));
+}
+
+/**
+ * Writes one file per partition (gzip when the pattern ends with .gz) in worker tasks; resolves to the
+ * paths, in partition order. Each task writes a hidden temporary file next to its target; one final
+ * task renames them all once every write succeeded; on failure the temporary files are removed.
+ */
+export async function toTextFiles(b: Bag<any>, pattern: string, opts: ToTextFilesOptions = {}): Promise<string[]> {
+  const { encoding: label, ...computeOpts } = opts ?? {};
+  const encoding = textEncoding(label, "toTextFiles");
+  const paths = textPaths(pattern, b.npartitions);
+  const finals = paths.map((p) => resolve(p));
+  const token = randomToken();
+  const temps = finals.map((f) => join(dirname(f), `.${basename(f)}.${token}.tmp`));
+  const name = opName("to-textfiles", b._name, finals, encoding, token);
+  const tasks: Graph = new Map();
+  const writes: TaskRef[] = [];
+  for (let i = 0; i < b.npartitions; i++) {
+    const k = partitionKey(`${name}-write`, i);
+    const gzip = finals[i]!.toLowerCase().endsWith(".gz");
+    tasks.set(k, new Task(kernel("bag.writeText"), [new TaskRef(b.partitionKey(i)), temps[i]!, encoding, gzip]));
+    writes.push(new TaskRef(k));
+  }
+  tasks.set(partitionKey(name, 0), new Task(kernel("bag.commitFiles"), [writes, finals]));
+  const done = new Item<string[]>(addLayer(name, tasks, [b]), name);
+  try {
+    await coreCompute(done, computeOpts);
+  } catch (e) {
+    await removeAll(temps);
+    // A write still running when the computation failed is stopped with its worker; it may have
+    // created its file after the first sweep, so sweep once more after a moment.
+    await new Promise((r) => setTimeout(r, 100));
+    await removeAll(temps);
+    throw e;
+  }
+  return paths;
+}
+
+/** Removes the files that exist; a path that cannot exist (its directory is a file) is no error, so the write's error is the one reported. */
+async function removeAll(paths: readonly string[]): Promise<void> {
+  await Promise.allSettled(paths.map((p) => rm(p, { force: true })));
 }

@@ -1,0 +1,62 @@
+/** What readText reads: the files of a path, glob or list, and the byte blocks of each (one partition each). */
+import { statSync } from "node:fs";
+import { expandPaths } from "@dask-ts/dataframe/io/csv/glob";
+import { BagFileNotFoundError } from "../errors.js";
+
+/** One partition of readText: a whole file (start null) or the lines starting in bytes [start, end). */
+export interface TextBlock {
+  readonly path: string;
+  readonly start: number | null;
+  readonly end: number | null;
+  readonly gzip: boolean;
+}
+
+/** The files of a path, glob or list (globs sorted, lists in order); a missing one is a FileNotFoundError. */
+export function textFiles(path: string | readonly string[]): string[] {
+  try {
+    return expandPaths(path);
+  } catch (e) {
+    // The glob expander is shared with readCsv: name this call in its messages, keep the error type's name.
+    const err = e as Error;
+    if (err?.name !== "FileNotFoundError") throw relabel(err);
+    throw new BagFileNotFoundError(err.message.replace(/^readCsv:/, "readText:").replace(/\*\.csv/g, "*.txt"), { cause: e });
+  }
+}
+
+function relabel(e: Error): Error {
+  if (typeof e?.message === "string" && e.message.startsWith("readCsv:")) e.message = ("readText:" + e.message.slice("readCsv:".length)).replace(/\*\.csv/g, "*.txt");
+  return e;
+}
+
+/**
+ * Dask's read_bytes offsets: size // blocksize blocks (at least one), the spare bytes spread over them;
+ * an empty file has none.
+ */
+export function blockOffsets(size: number, blocksize: number): [number, number][] {
+  if (size === 0) return [];
+  const step = size % blocksize !== 0 && size > blocksize ? size / Math.floor(size / blocksize) : blocksize;
+  const off = [0];
+  let place = 0;
+  while (size - place > step * 2 - 1) {
+    place += step;
+    off.push(Math.floor(place));
+  }
+  return off.map((o, i) => [o, i + 1 < off.length ? off[i + 1]! : size]);
+}
+
+/**
+ * The partitions of readText: one per file without a blocksize (and for every gzip file, which cannot
+ * be split); else one per block of each file, empty files contributing none (as Dask).
+ */
+export function textBlocks(files: readonly string[], blocksize: number | null): TextBlock[] {
+  const out: TextBlock[] = [];
+  for (const path of files) {
+    const gzip = path.toLowerCase().endsWith(".gz");
+    if (blocksize === null || gzip) {
+      out.push({ path, start: null, end: null, gzip });
+      continue;
+    }
+    for (const [start, end] of blockOffsets(statSync(path).size, blocksize)) out.push({ path, start, end, gzip });
+  }
+  return out;
+}
