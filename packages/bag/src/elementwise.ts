@@ -4,6 +4,8 @@ import type { Bag } from "./bag.js";
 import { userFn } from "./user-fn.js";
 import { argNodes, partitionwise } from "./elementwise/layer.js";
 import { splitOf } from "./elementwise/strings.js";
+import { wordCountsOf } from "./io/text.js";
+import { offerCounts } from "./reductions.js";
 
 export { take, type TakeOptions } from "./elementwise/take.js";
 export { StringAccessor } from "./elementwise/strings.js";
@@ -29,7 +31,13 @@ export function filter(b: Bag<any>, fn: AnyFn, args: readonly unknown[]): Bag<an
 export function flatten(b: Bag<any>): Bag<any> {
   // b.str.split().flatten() is the word-count hot path: split straight into one flat array.
   const split = splitOf(b);
-  if (split) return partitionwise("flatten", "bag.str.splitFlatten", split.input, () => [split.sep, split.maxsplit], [split.sep, split.maxsplit]);
+  if (split) {
+    const words = partitionwise("flatten", "bag.str.splitFlatten", split.input, () => [split.sep, split.maxsplit], [split.sep, split.maxsplit]);
+    // Words of text files split on whitespace can be counted straight from the file bytes: frequencies()
+    // then takes those counts (same words, same first-seen order) instead of making a string per word.
+    if (split.sep === null && split.maxsplit < 0) offerCounts(words, () => wordCountsOf(split.input));
+    return words;
+  }
   return partitionwise("flatten", "bag.flatten", b, () => [], []);
 }
 
