@@ -7,7 +7,8 @@
 //   node benchmarks/dataframe-csv-parse.mjs [file.csv] [--reps 5] [--bytes N] [--no-threads]
 // Default file: benchmarks/data/groupby-1e6.csv (node benchmarks/dataframe-gen.mjs --rows 1e6).
 // --bytes N parses only the first N bytes as one range (e.g. one 64 MB partition of the 1e7 file).
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+// The machine's load average is printed before and after: compare figures taken under similar load.
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { closeSchedulers } from "@dask-ts/core";
 import { dd } from "@dask-ts/dataframe";
@@ -51,6 +52,8 @@ const cases = [
   ["parse, id1 + v1 (q1)", () => parsePart({ ...spec, columns: ["id1", "v1"] }, [])],
   ["parse, all columns", () => parsePart({ ...spec, columns: schema.names }, [])],
 ];
+const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+console.log(`load average ${loadavg()}`);
 console.log(`${file}: ${mb.toFixed(1)} MB parsed as one range; columns ${schema.names.map((n, i) => `${n}:${schema.dtypes[i]}`).join(" ")}`);
 const best = new Map();
 for (let r = 0; r < reps; r++) {
@@ -68,6 +71,7 @@ for (let r = 0; r < reps; r++) {
 for (const [label, { cpu, wall }] of best) {
   console.log(`${label.padEnd(36)} cpu ${cpu.toFixed(3)} s  ${(mb / cpu).toFixed(0).padStart(5)} MB/s per core   (wall ${wall.toFixed(3)} s)`);
 }
+console.log(`load average ${loadavg()}`);
 
 if (!args.includes("--no-threads")) {
   await dd.readCsv(file, { blocksize: 1_000_000 }).head(1, { scheduler: "threads" }); // start the pool
