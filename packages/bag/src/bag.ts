@@ -120,7 +120,7 @@ export class Bag<T = unknown> implements DaskCollection<T[]>, PartitionedInput {
   /** Distinct elements (by key(x) when given), first occurrence kept. */
   distinct(key?: UserFn<[T], unknown> | PropertyKey, opts?: red.TreeOptions): Bag<T> { return red.distinct(this, key as never, opts); }
   /** The k largest elements (by key(x) when given), largest first. */
-  topk(k: number, key?: UserFn<[T], unknown> | UserFn<any[], unknown> | PropertyKey, opts?: red.TreeOptions): Bag<T> { return red.topk(this, k, key as never, opts); }
+  topk(k: number, key?: ((x: T, ...items: any[]) => unknown) | FnRef | PropertyKey, opts?: red.TreeOptions): Bag<T> { return red.topk(this, k, key as never, opts); }
   /** Number of elements. */
   count(opts?: red.TreeOptions): Item<number> { return red.count(this, opts); }
   sum(opts?: red.TreeOptions): Item<number> { return red.sum(this, opts); }

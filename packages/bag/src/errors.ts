@@ -1,6 +1,8 @@
 /** Typed errors of the bag collection. */
 import { DaskError } from "@dask-ts/core";
 
+export { FileNotFoundError } from "@dask-ts/core";
+
 /** A user function failed on an element: names the partition (and element) and keeps the original error as cause. */
 export class BagFunctionError extends DaskError {
   override name = "BagFunctionError";
@@ -15,7 +17,3 @@ export class BagFunctionError extends DaskError {
   }
 }
 
-/** A path or glob that names no readable file. */
-export class BagFileNotFoundError extends DaskError {
-  override name = "FileNotFoundError";
-}

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { gzipSync } from "node:zlib";
 import { writeFileSync, statSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { db, Bag, BagFileNotFoundError } from "@dask-ts/bag";
+import { db, Bag, FileNotFoundError } from "@dask-ts/bag";
 import { compute, InvalidArgumentError } from "@dask-ts/core";
 import { SCHEDULERS, closePoolsAfterAll } from "./helpers.js";
 import { tempDir, referenceLines, fileLines } from "./text-helpers.js";
@@ -56,7 +56,7 @@ describe("readText", () => {
 
   it("rejects missing paths, empty globs, directories and bad options at the call", () => {
     const missing = () => db.readText(join(dir, "missing.txt"));
-    expect(missing).toThrow(BagFileNotFoundError);
+    expect(missing).toThrow(FileNotFoundError);
     expect(missing).toThrow(/readText: file not found/);
     try {
       db.readText(join(dir, "nothing-*.txt"));
@@ -65,7 +65,7 @@ describe("readText", () => {
       expect((e as Error).name).toBe("FileNotFoundError");
       expect((e as Error).message).toMatch(/no file matches the pattern/);
     }
-    expect(() => db.readText([files.unicode, join(dir, "gone.txt")])).toThrow(BagFileNotFoundError);
+    expect(() => db.readText([files.unicode, join(dir, "gone.txt")])).toThrow(FileNotFoundError);
     expect(() => db.readText(dir)).toThrow(/is a directory/);
     expect(() => db.readText([])).toThrow(InvalidArgumentError);
     expect(() => db.readText(files.unicode, { blocksize: 0 })).toThrow(InvalidArgumentError);

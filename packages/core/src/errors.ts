@@ -112,3 +112,8 @@ export class ConfigError extends DaskError {
 export class InvalidArgumentError extends DaskError {
   override name = "InvalidArgumentError";
 }
+
+/** A path, glob or list that names no readable file (readCsv, readText, ...). */
+export class FileNotFoundError extends DaskError {
+  override name = "FileNotFoundError";
+}

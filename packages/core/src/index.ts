@@ -43,6 +43,7 @@ export {
 export { Delayed, delayed, type DelayedOptions, type DelayedFunction, type DelayedArg } from "./delayed/delayed.js";
 export { compute, persist, visualize, collectionsToGraph, type VisualizeOptions } from "./compute/compute.js";
 export { computeSync } from "./compute/compute-sync.js";
+export { expandPaths, globSync } from "./io/glob.js";
 export type { ComputeOptions, RunStats } from "./compute/options.js";
 export { config, type ConfigValues } from "./config/config.js";
 export type { Scheduler, RunOptions } from "./schedulers/scheduler.js";

@@ -1,5 +1,5 @@
 /** dask-ts: parallel and distributed computing for TypeScript. */
 export * from "@dask-ts/core";
 export { da } from "@dask-ts/array";
-export { dd, DataFrame, Series, Scalar, UnknownColumnError, CsvParseError, FileNotFoundError, ColumnTypeError, AlignmentError } from "@dask-ts/dataframe";
+export { dd, DataFrame, Series, Scalar, UnknownColumnError, CsvParseError, ColumnTypeError, AlignmentError } from "@dask-ts/dataframe";
 export { db, Bag, Item, BagFunctionError } from "@dask-ts/bag";

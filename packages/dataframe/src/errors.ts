@@ -1,6 +1,8 @@
 /** Typed errors of the dataframe collection: what was wrong, where, and what to do. */
 import { DaskError } from "@dask-ts/core";
 
+export { FileNotFoundError } from "@dask-ts/core";
+
 /** A column name that the frame does not have. */
 export class UnknownColumnError extends DaskError {
   override name = "UnknownColumnError";
@@ -12,11 +14,6 @@ export class UnknownColumnError extends DaskError {
 /** A CSV file or row that cannot be read: the message names the file and line. */
 export class CsvParseError extends DaskError {
   override name = "CsvParseError";
-}
-
-/** A path, glob or list that names no readable file. */
-export class FileNotFoundError extends DaskError {
-  override name = "FileNotFoundError";
 }
 
 /** Column types that an operation cannot combine (e.g. merge keys of different types, adding strings). */

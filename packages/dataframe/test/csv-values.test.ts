@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dd } from "@dask-ts/dataframe";
 import { parseBlocksize } from "@dask-ts/dataframe/io/csv/options";
-import { expandPaths, globSync } from "@dask-ts/dataframe/io/csv/glob";
+import { expandPaths, globSync } from "@dask-ts/core";
 import { parseDateText, parseFloatText } from "@dask-ts/dataframe/io/csv/values";
 import { inferType } from "@dask-ts/dataframe/io/csv/infer";
 import { SCHEDULERS, closePoolsAfterAll } from "./helpers.js";

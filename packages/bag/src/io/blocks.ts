@@ -1,7 +1,6 @@
 /** What readText reads: the files of a path, glob or list, and the byte blocks of each (one partition each). */
 import { statSync } from "node:fs";
-import { expandPaths } from "@dask-ts/dataframe/io/csv/glob";
-import { BagFileNotFoundError } from "../errors.js";
+import { expandPaths } from "@dask-ts/core";
 
 /** One partition of readText: a whole file (start null) or the lines starting in bytes [start, end). */
 export interface TextBlock {
@@ -13,19 +12,7 @@ export interface TextBlock {
 
 /** The files of a path, glob or list (globs sorted, lists in order); a missing one is a FileNotFoundError. */
 export function textFiles(path: string | readonly string[]): string[] {
-  try {
-    return expandPaths(path);
-  } catch (e) {
-    // The glob expander is shared with readCsv: name this call in its messages, keep the error type's name.
-    const err = e as Error;
-    if (err?.name !== "FileNotFoundError") throw relabel(err);
-    throw new BagFileNotFoundError(err.message.replace(/^readCsv:/, "readText:").replace(/\*\.csv/g, "*.txt"), { cause: e });
-  }
-}
-
-function relabel(e: Error): Error {
-  if (typeof e?.message === "string" && e.message.startsWith("readCsv:")) e.message = ("readText:" + e.message.slice("readCsv:".length)).replace(/\*\.csv/g, "*.txt");
-  return e;
+  return expandPaths(path, "readText", "txt");
 }
 
 /**

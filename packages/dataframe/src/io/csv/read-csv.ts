@@ -7,13 +7,12 @@
  * range knows whether it starts inside a quoted field (see ranges.ts).
  */
 import { statSync } from "node:fs";
-import { InvalidArgumentError, LayeredGraph, Task, TaskRef, kernel, keyStr, tokenize, type Graph } from "@dask-ts/core";
+import { InvalidArgumentError, LayeredGraph, expandPaths, Task, TaskRef, kernel, keyStr, tokenize, type Graph } from "@dask-ts/core";
 import { COL_TYPES, type ColType, type Meta } from "../../dtypes.js";
 import { UnknownColumnError } from "../../errors.js";
 import { DataFrame } from "../../frame.js";
 import { partitionKey } from "../../graph.js";
 import { CSV_PARSE_KERNEL, CSV_QUOTES_KERNEL, CSV_SUM_KERNEL } from "../../kernels/csv.js";
-import { expandPaths } from "./glob.js";
 import { inferSchema } from "./infer.js";
 import { naValueList, parseBlocksize, parseSep } from "./options.js";
 import type { CsvPartSpec } from "./parse.js";
@@ -47,7 +46,7 @@ export function readCsv(path: string | readonly string[], opts: ReadCsvOptions =
   for (const k of Object.keys(opts)) {
     if (!OPTION_NAMES.has(k)) throw new InvalidArgumentError(`readCsv: unknown option '${k}'. Options are: ${[...OPTION_NAMES].join(", ")}.`);
   }
-  const files = expandPaths(path);
+  const files = expandPaths(path, "readCsv", "csv");
   const blocksize = parseBlocksize(opts.blocksize);
   const sep = parseSep(opts.sep);
   const header = opts.header ?? true;

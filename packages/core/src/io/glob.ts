@@ -5,8 +5,7 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { isAbsolute, join, sep as pathSep } from "node:path";
-import { InvalidArgumentError } from "@dask-ts/core";
-import { FileNotFoundError } from "../../errors.js";
+import { FileNotFoundError, InvalidArgumentError } from "../errors.js";
 
 function hasMagic(s: string): boolean {
   return /[*?[]/.test(s);
@@ -83,21 +82,24 @@ export function globSync(pattern: string): string[] {
   return bases.sort();
 }
 
-/** The files of a path, glob or list of them: globs sorted, lists in the given order. */
-export function expandPaths(path: string | readonly string[]): string[] {
+/**
+ * The files of a path, glob or list of them: globs sorted, lists in the given order. `caller` and `ext`
+ * name the API and its usual file extension in error messages (e.g. "readCsv", "csv").
+ */
+export function expandPaths(path: string | readonly string[], caller = "read", ext = "csv"): string[] {
   const list = typeof path === "string" ? [path] : path;
   if (!Array.isArray(list) || list.length === 0 || list.some((p) => typeof p !== "string" || p === "")) {
-    throw new InvalidArgumentError(`readCsv: expected a path, a glob ("data/*.csv") or a non-empty list of them; got ${JSON.stringify(path)}.`);
+    throw new InvalidArgumentError(`${caller}: expected a path, a glob ("data/*.${ext}") or a non-empty list of them; got ${JSON.stringify(path)}.`);
   }
   const out: string[] = [];
   for (const p of list) {
     if (hasMagic(p) && !isFile(p)) {
       const found = globSync(p);
-      if (found.length === 0) throw new FileNotFoundError(`readCsv: no file matches the pattern '${p}'. Check the directory and the pattern (wildcards: *, ?, [abc]).`);
+      if (found.length === 0) throw new FileNotFoundError(`${caller}: no file matches the pattern '${p}'. Check the directory and the pattern (wildcards: *, ?, [abc]).`);
       out.push(...found);
     } else {
       if (!isFile(p)) {
-        throw new FileNotFoundError(isDir(p) ? `readCsv: '${p}' is a directory; pass a file or a glob such as '${join(p, "*.csv")}'.` : `readCsv: file not found: '${p}'.`);
+        throw new FileNotFoundError(isDir(p) ? `${caller}: '${p}' is a directory; pass a file or a glob such as '${join(p, `*.${ext}`)}'.` : `${caller}: file not found: '${p}'.`);
       }
       out.push(p);
     }
