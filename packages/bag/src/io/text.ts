@@ -9,21 +9,17 @@ import {
   LayeredGraph,
   Literal,
   Task,
-  TaskRef,
-  compute as coreCompute,
   kernel,
   opName,
-  addLayer,
   partitionKey,
-  randomToken,
+  writePartitionFiles,
   type ComputeOptions,
   type Graph,
 } from "@dask-ts/core";
 import { statSync } from "node:fs";
-import { rm } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { parseBlocksize } from "@dask-ts/dataframe/io/csv/options";
-import { Bag, Item } from "../bag.js";
+import { Bag } from "../bag.js";
 import { textBlocks, textFiles, type TextBlock } from "./blocks.js";
 import { textEncoding } from "./encoding.js";
 import type { WordCounts } from "./words.js";
@@ -93,22 +89,6 @@ export function wordCountsOf(b: Bag<unknown>): Bag<WordCounts> | undefined {
   return new Bag<WordCounts>(dask, name, b.npartitions);
 }
 
-/** The file names of a pattern: `*` replaced by the partition number (Dask's default name_function). */
-export function textPaths(pattern: string, npartitions: number): string[] {
-  if (typeof pattern !== "string" || pattern === "") throw new InvalidArgumentError(`toTextFiles: expected a path pattern such as "out/part-*.txt"; got ${JSON.stringify(pattern)}.`);
-  const stars = pattern.split("*").length - 1;
-  if (stars > 1) throw new InvalidArgumentError(`toTextFiles: the path pattern "${pattern}" has ${stars} '*'; use one, which becomes the partition number.`);
-  if (stars === 0) {
-    if (npartitions > 1) {
-      throw new InvalidArgumentError(
-        `toTextFiles: the bag has ${npartitions} partitions but the path "${pattern}" has no '*' to number the files; use a pattern such as "out/part-*.txt".`,
-      );
-    }
-    return [pattern];
-  }
-  return Array.from({ length: npartitions }, (_, i) => pattern.replace("*", String(i)));
-}
-
 /**
  * Writes one file per partition (gzip when the pattern ends with .gz) in worker tasks; resolves to the
  * paths, in partition order. Each task writes a hidden temporary file next to its target; one final
@@ -117,35 +97,6 @@ export function textPaths(pattern: string, npartitions: number): string[] {
 export async function toTextFiles(b: Bag<any>, pattern: string, opts: ToTextFilesOptions = {}): Promise<string[]> {
   const { encoding: label, ...computeOpts } = opts ?? {};
   const encoding = textEncoding(label, "toTextFiles");
-  const paths = textPaths(pattern, b.npartitions);
-  const finals = paths.map((p) => resolve(p));
-  const token = randomToken();
-  const temps = finals.map((f) => join(dirname(f), `.${basename(f)}.${token}.tmp`));
-  const name = opName("to-textfiles", b._name, finals, encoding, token);
-  const tasks: Graph = new Map();
-  const writes: TaskRef[] = [];
-  for (let i = 0; i < b.npartitions; i++) {
-    const k = partitionKey(`${name}-write`, i);
-    const gzip = finals[i]!.toLowerCase().endsWith(".gz");
-    tasks.set(k, new Task(kernel("bag.writeText"), [new TaskRef(b.partitionKey(i)), temps[i]!, encoding, gzip]));
-    writes.push(new TaskRef(k));
-  }
-  tasks.set(partitionKey(name, 0), new Task(kernel("bag.commitFiles"), [writes, finals]));
-  const done = new Item<string[]>(addLayer(name, tasks, [b]), name);
-  try {
-    await coreCompute(done, computeOpts);
-  } catch (e) {
-    await removeAll(temps);
-    // A write still running when the computation failed is stopped with its worker; it may have
-    // created its file after the first sweep, so sweep once more after a moment.
-    await new Promise((r) => setTimeout(r, 100));
-    await removeAll(temps);
-    throw e;
-  }
-  return paths;
-}
-
-/** Removes the files that exist; a path that cannot exist (its directory is a file) is no error, so the write's error is the one reported. */
-async function removeAll(paths: readonly string[]): Promise<void> {
-  await Promise.allSettled(paths.map((p) => rm(p, { force: true })));
+  const writer = { kernel: "bag.writeText", args: (_: number, finalPath: string) => [encoding, finalPath.toLowerCase().endsWith(".gz")] };
+  return writePartitionFiles(b, pattern, writer, { ...computeOpts, caller: "toTextFiles", example: "out/part-*.txt", daskScheduler: b.daskScheduler });
 }

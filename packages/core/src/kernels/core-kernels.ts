@@ -1,4 +1,5 @@
 /** Kernels of core itself (item access, method calls, identity), registered in every process. */
+import { renameSync, rmSync } from "node:fs";
 import { registerKernel } from "../fn/registry.js";
 
 // identity and list keep nothing and hide nothing: lanes may reuse the memory they pass on (memory/recycle.ts).
@@ -12,3 +13,20 @@ registerKernel("core.callMethod", (obj: unknown, name: string, ...args: unknown[
   return (m as (...a: unknown[]) => unknown).apply(obj, args);
 });
 registerKernel("core.list", (...items: unknown[]) => items, { stateless: true });
+
+/**
+ * Renames every temporary file to its final name (io/write-files.ts). Runs only after all writes
+ * succeeded, so a failed computation leaves no final file; if a rename fails, the files renamed so far
+ * are removed again.
+ */
+registerKernel("core.commitFiles", (tmpPaths: readonly string[], finalPaths: readonly string[]): string[] => {
+  let done = 0;
+  try {
+    for (; done < tmpPaths.length; done++) renameSync(tmpPaths[done]!, finalPaths[done]!);
+  } catch (e) {
+    for (let i = 0; i < done; i++) rmSync(finalPaths[i]!, { force: true });
+    for (let i = done; i < tmpPaths.length; i++) rmSync(tmpPaths[i]!, { force: true });
+    throw e;
+  }
+  return [...finalPaths];
+});
