@@ -44,6 +44,7 @@ export { Delayed, delayed, type DelayedOptions, type DelayedFunction, type Delay
 export { compute, persist, visualize, collectionsToGraph, type VisualizeOptions } from "./compute/compute.js";
 export { computeSync } from "./compute/compute-sync.js";
 export { expandPaths, globSync } from "./io/glob.js";
+export { parseBytes } from "./io/bytes.js";
 export { partitionPaths, writePartitionFiles, type PartitionWriter } from "./io/write-files.js";
 export type { ComputeOptions, RunStats } from "./compute/options.js";
 export { config, type ConfigValues } from "./config/config.js";

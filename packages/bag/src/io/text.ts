@@ -12,13 +12,13 @@ import {
   kernel,
   opName,
   partitionKey,
+  parseBytes,
   writePartitionFiles,
   type ComputeOptions,
   type Graph,
 } from "@dask-ts/core";
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseBlocksize } from "@dask-ts/dataframe/io/csv/options";
 import { Bag } from "../bag.js";
 import { textBlocks, textFiles, type TextBlock } from "./blocks.js";
 import { textEncoding } from "./encoding.js";
@@ -46,7 +46,7 @@ export function readText(path: string | readonly string[], options?: ReadTextOpt
     if (!READ_OPTIONS.has(k)) throw new InvalidArgumentError(`readText: unknown option '${k}'; the options are blocksize and encoding.`);
   }
   const encoding = textEncoding(opts.encoding, "readText");
-  const blocksize = opts.blocksize === undefined || opts.blocksize === null ? null : parseBlocksize(opts.blocksize);
+  const blocksize = opts.blocksize === undefined || opts.blocksize === null ? null : parseBytes(opts.blocksize, "blocksize");
   const files = textFiles(path).map((p) => resolve(p));
   const blocks = textBlocks(files, blocksize);
   // The files' sizes and times make a changed file a new collection (Dask tokenizes fs.ukey).

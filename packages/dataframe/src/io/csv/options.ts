@@ -1,5 +1,5 @@
 /** readCsv option values: block sizes, separators, missing-value markers. */
-import { InvalidArgumentError } from "@dask-ts/core";
+import { InvalidArgumentError, parseBytes } from "@dask-ts/core";
 
 /** Dask's default block size: 64 MB (decimal, as Dask's "64MB"). */
 export const DEFAULT_BLOCKSIZE = 64_000_000;
@@ -16,25 +16,9 @@ export const DEFAULT_NA_VALUES: readonly string[] = [
   "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
 ];
 
-const UNITS: Record<string, number> = {
-  b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40, k: 1e3, m: 1e6, g: 1e9,
-};
-
 /** A block size in bytes from a number or a string like "64MB", "1 MiB", "500kB" (Dask's parse_bytes). */
 export function parseBlocksize(v: number | string | undefined): number {
-  if (v === undefined) return DEFAULT_BLOCKSIZE;
-  let n: number;
-  if (typeof v === "number") n = v;
-  else if (typeof v === "string") {
-    const m = /^\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([a-zA-Z]*)\s*$/.exec(v);
-    const unit = m ? UNITS[m[2]!.toLowerCase() || "b"] : undefined;
-    if (!m || unit === undefined) {
-      throw new InvalidArgumentError(`blocksize: cannot read ${JSON.stringify(v)} as a size; use a number of bytes or a string like "64MB" or "1 MiB".`);
-    }
-    n = Math.floor(Number(m[1]) * unit);
-  } else throw new InvalidArgumentError(`blocksize must be a number of bytes or a string like "64MB"; got ${typeof v}.`);
-  if (!Number.isFinite(n) || n < 1) throw new InvalidArgumentError(`blocksize must be at least 1 byte; got ${String(v)}.`);
-  return Math.floor(n);
+  return v === undefined ? DEFAULT_BLOCKSIZE : parseBytes(v, "blocksize");
 }
 
 /** The separator as one byte: a single ASCII character other than a quote, CR or LF. */
