@@ -10,7 +10,7 @@ import { DataFrame, type ColType, type Meta } from "@dask-ts/dataframe";
 import { inferColType } from "@dask-ts/dataframe/column";
 import { COL_TYPES } from "@dask-ts/dataframe/dtypes";
 import type { Bag } from "../bag.js";
-import { rowsToColumns } from "../kernels/elementwise.js";
+import { rowsToColumns } from "../kernels/to-dataframe.js";
 import { partitionLayer } from "./layer.js";
 
 /** Options of toDataFrame. */
