@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { closeSchedulers, compute, config, da, dd, delayed, persist, Delayed } from "dask-ts";
+import { closeSchedulers, compute, config, da, db, dd, delayed, persist, Delayed } from "dask-ts";
 import { writeFile } from "node:fs/promises";
 
 afterAll(() => closeSchedulers());
@@ -76,6 +76,35 @@ describe("README dataframes", () => {
       const files = await df.sortValues("v3", { ascending: false }).toCsv(join(dir, "out", "part-*.csv"));
       expect(files.length).toBe(df.npartitions);
       expect((await dd.readCsv(join(dir, "out", "*.csv")).len())).toBe(2000);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("README bags", () => {
+  it("runs as documented (on small files)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "dask-ts-readme-bag-"));
+    try {
+      await writeFile(join(dir, "a.txt"), "the cat\nthe dog\n");
+      await writeFile(join(dir, "b.txt"), "a cat and the bird");
+      const lines = db.readText(join(dir, "*.txt"), { blocksize: "16MB" });
+      expect(await lines.compute()).toEqual(["the cat\n", "the dog\n", "a cat and the bird"]);
+      const top = await lines.str.split().flatten().frequencies().topk(2, ([, n]: [string, number]) => n).compute();
+      expect(top).toEqual([["the", 3], ["cat", 2]]);
+      const records = [
+        { name: "ann", age: 31, city: "oslo", amount: 5 },
+        { name: "bob", age: 12, city: "rome", amount: 7 },
+        { name: "cy", age: 45, city: "oslo", amount: 1 },
+        { name: "ann", age: 31, city: "rome", amount: 2 },
+      ];
+      const b = db.fromSequence(records, { npartitions: 8 });
+      expect(await b.filter((r: { age: number }, min: number) => r.age >= min, 18).pluck("name").distinct().compute()).toEqual(["ann", "cy"]);
+      const totals = await b.foldby((r: { city: string }) => r.city, (n: number, r: { amount: number }) => n + r.amount, 0, (x: number, y: number) => x + y, 0).compute();
+      expect(new Map(totals)).toEqual(new Map([["oslo", 6], ["rome", 9]]));
+      const sizes = await b.groupby((r: { city: string }) => r.city).map(([city, rs]: [string, unknown[]]) => [city, rs.length]).compute();
+      expect(new Map(sizes as [string, number][])).toEqual(new Map([["oslo", 2], ["rome", 2]]));
+      expect(await b.take(3)).toEqual(records.slice(0, 1)); // 8 partitions of 4 records: the first holds one
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
