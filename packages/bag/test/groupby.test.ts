@@ -2,35 +2,11 @@
 // scheduler, against plain JS reference code: empty partitions, one partition, many partitions, many
 // keys, unicode and object keys, property-name keys, each key in exactly one output partition.
 import { describe, expect, it } from "vitest";
-import { CapturedVariableError, LayeredGraph, Literal, dependenciesOf, partitionKey, tokenize, type Graph } from "@dask-ts/core";
+import { CapturedVariableError, Literal, dependenciesOf } from "@dask-ts/core";
 import { Bag, db } from "@dask-ts/bag";
-import { SCHEDULERS, closePoolsAfterAll } from "./helpers.js";
+import { SCHEDULERS, closePoolsAfterAll, fromPartitions, randomParts, rng } from "./helpers.js";
 
 closePoolsAfterAll();
-
-/** A bag with exactly these partitions (empty ones included). */
-function fromPartitions<T>(parts: T[][]): Bag<T> {
-  const name = `parts-${tokenize(parts, Math.random())}`;
-  const tasks: Graph = new Map();
-  parts.forEach((p, i) => tasks.set(partitionKey(name, i), new Literal(p)));
-  return new Bag<T>(LayeredGraph.fromLayer(name, tasks), name, parts.length);
-}
-
-function rng(seed: number): (n: number) => number {
-  let s = seed >>> 0;
-  return (n) => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return Math.floor((s / 2 ** 32) * n);
-  };
-}
-
-/** Splits items into `n` partitions of random sizes, some of them empty. */
-function randomParts<T>(items: T[], n: number, seed: number): T[][] {
-  const r = rng(seed);
-  const cuts = Array.from({ length: n - 1 }, () => r(items.length + 1)).sort((a, b) => a - b);
-  const bounds = [0, ...cuts, items.length];
-  return Array.from({ length: n }, (_, i) => items.slice(bounds[i], bounds[i + 1]));
-}
 
 /** The partitions of a computed bag, each on its own. */
 async function partitionsOf<T>(b: Bag<T>, scheduler: string): Promise<T[][]> {

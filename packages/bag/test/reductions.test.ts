@@ -2,37 +2,12 @@
 // scheduler, against plain JS reference code: empty partitions, one partition, 50 partitions with
 // splitEvery 2 (several tree levels, no task takes more than splitEvery inputs), unicode, objects.
 import { describe, expect, it } from "vitest";
-import { CapturedVariableError, LayeredGraph, Literal, dependenciesOf, partitionKey, tokenize, type Graph } from "@dask-ts/core";
+import { CapturedVariableError, Literal, dependenciesOf } from "@dask-ts/core";
 import { Bag, Item, db } from "@dask-ts/bag";
 import * as red from "@dask-ts/bag/reductions";
-import { SCHEDULERS, closePoolsAfterAll } from "./helpers.js";
+import { SCHEDULERS, closePoolsAfterAll, fromPartitions, randomParts, rng } from "./helpers.js";
 
 closePoolsAfterAll();
-
-/** A bag with exactly these partitions (empty ones included). */
-function fromPartitions<T>(parts: T[][]): Bag<T> {
-  const name = `parts-${tokenize(parts, Math.random())}`;
-  const tasks: Graph = new Map();
-  parts.forEach((p, i) => tasks.set(partitionKey(name, i), new Literal(p)));
-  return new Bag<T>(LayeredGraph.fromLayer(name, tasks), name, parts.length);
-}
-
-/** Deterministic pseudo-random integers in [0, n). */
-function rng(seed: number): (n: number) => number {
-  let s = seed >>> 0;
-  return (n) => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return Math.floor((s / 2 ** 32) * n);
-  };
-}
-
-/** Splits items into `n` partitions of random sizes, some of them empty. */
-function randomParts<T>(items: T[], n: number, seed: number): T[][] {
-  const r = rng(seed);
-  const cuts = Array.from({ length: n - 1 }, () => r(items.length + 1)).sort((a, b) => a - b);
-  const bounds = [0, ...cuts, items.length];
-  return Array.from({ length: n }, (_, i) => items.slice(bounds[i], bounds[i + 1]));
-}
 
 /** The largest number of inputs any task of the graph takes. */
 function maxFanIn(c: Bag<unknown> | Item<unknown>): number {

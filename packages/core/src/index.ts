@@ -45,6 +45,7 @@ export { compute, persist, visualize, collectionsToGraph, type VisualizeOptions 
 export { computeSync } from "./compute/compute-sync.js";
 export { expandPaths, globSync } from "./io/glob.js";
 export { parseBytes } from "./io/bytes.js";
+export { readFully } from "./io/read-fully.js";
 export { partitionPaths, writePartitionFiles, type PartitionWriter } from "./io/write-files.js";
 export type { ComputeOptions, RunStats } from "./compute/options.js";
 export { config, type ConfigValues } from "./config/config.js";

@@ -4,23 +4,13 @@
  * and reads past `end` to finish its last line. Blocks are cut only just after "\n" bytes, which in
  * the ASCII-compatible encodings readText accepts never occur inside a multi-byte character.
  */
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { readFully } from "@dask-ts/core";
+import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 
 const LF = 10;
 /** Bytes read at a time when looking past a block's end for its last line's end. */
 const LOOKAHEAD = 1 << 16;
-
-/** Reads up to `length` bytes at `position` into buf[at...]; returns the bytes read (fewer at the end of the file). */
-function readFully(fd: number, buf: Uint8Array, at: number, length: number, position: number): number {
-  let got = 0;
-  while (got < length) {
-    const n = readSync(fd, buf, at + got, length - got, position + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got;
-}
 
 /**
  * The bytes of the lines starting in [start, end) of an open file of `size` bytes: from just after

@@ -10,23 +10,15 @@
  * pairs). A stray quote inside an unquoted field (`ab"c`, which pandas keeps as text) shifts parity;
  * files with such fields should be read with one range per file (a blocksize larger than the file).
  */
-import { closeSync, openSync, readSync } from "node:fs";
+import { readFully } from "@dask-ts/core";
+import { closeSync, openSync } from "node:fs";
+
+export { readFully };
 
 const QUOTE = 34;
 const LF = 10;
 const CHUNK = 1 << 20;
 const LOOKAHEAD = 1 << 16;
-
-/** Reads `length` bytes at `position` into buf[at...]; returns the bytes read (fewer at the end of the file). */
-export function readFully(fd: number, buf: Uint8Array, at: number, length: number, position: number): number {
-  let got = 0;
-  while (got < length) {
-    const n = readSync(fd, buf, at + got, length - got, position + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got;
-}
 
 /**
  * Occurrences of byte `b` in buf[from, to). memchr (indexOf) while hits are sparse, a plain loop once
