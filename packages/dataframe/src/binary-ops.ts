@@ -217,12 +217,15 @@ function arithInt64(op: ArithOp, a: NumColumn, b: NumColumn | undefined, kv: Con
 /** String concatenation: per dictionary entry with a constant, per distinct pair with a column. */
 function concatStrings(a: StrColumn, right: Right, n: number): StrColumn {
   if (right.col === undefined) {
+    // Appending one suffix keeps distinct entries distinct.
     const v = String(right.value);
     return { kind: "str", dtype: "string", codes: a.codes.slice(), dict: a.dict.map((s) => s + v) };
   }
   const b = right.col as StrColumn;
   const codes = allocTyped(Int32Array, n, { uninitialized: true });
   const pairs = new Map<number, number>();
+  // Entries by text: "a" + "bc" and "ab" + "c" are one entry (dictionaries never repeat a string).
+  const index = new Map<string, number>();
   const dict: string[] = [];
   const width = b.dict.length;
   for (let i = 0; i < n; i++) {
@@ -232,8 +235,9 @@ function concatStrings(a: StrColumn, right: Right, n: number): StrColumn {
     const key = ca * width + cb;
     let c = pairs.get(key);
     if (c === undefined) {
-      c = dict.length;
-      dict.push(a.dict[ca]! + b.dict[cb]!);
+      const s = a.dict[ca]! + b.dict[cb]!;
+      c = index.get(s);
+      if (c === undefined) { c = dict.length; dict.push(s); index.set(s, c); }
       pairs.set(key, c);
     }
     codes[i] = c;

@@ -36,7 +36,11 @@ export interface BoolColumn {
   readonly valid: Uint8Array | null;
 }
 
-/** Strings as dictionary codes: code -1 is missing. The dictionary may hold unused entries. */
+/**
+ * Strings as dictionary codes: code -1 is missing. The dictionary may hold unused entries but never the
+ * same string twice, so equal codes are equal strings (kernels group and compare by code). Kernels keep
+ * that so; tables from outside (fromArrow, fromPartitions, mapPartitions) pass through uniqueDictionaries.
+ */
 export interface StrColumn {
   readonly kind: "str";
   readonly dtype: "string" | "category";
@@ -379,6 +383,24 @@ export function int32Range(v: Int32Array, valid: Uint8Array | null): [number, nu
     if (x > hi) hi = x;
   }
   return [lo, hi];
+}
+
+/** The table with every string dictionary free of repeated entries (the same table when none repeats). */
+export function uniqueDictionaries(t: A.Table): A.Table {
+  const names = columnNames(t);
+  const cols = readColumns(t, names);
+  let changed = false;
+  const out = cols.map((c) => {
+    if (c.kind !== "str") return c;
+    const index = new Map<string, number>();
+    for (const s of c.dict) if (!index.has(s)) index.set(s, index.size);
+    if (index.size === c.dict.length) return c;
+    changed = true;
+    const codes = allocTyped(Int32Array, c.codes.length, { uninitialized: true });
+    for (let i = 0; i < codes.length; i++) { const k = c.codes[i]!; codes[i] = k < 0 ? -1 : index.get(c.dict[k]!)!; }
+    return { kind: "str", dtype: c.dtype, codes, dict: [...index.keys()] } satisfies StrColumn;
+  });
+  return changed ? makeTable(names, out) : t;
 }
 
 /** Indices of rows where mask is 1 (and present). */

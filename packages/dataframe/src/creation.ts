@@ -1,7 +1,7 @@
 /** Frames from data in memory: fromArrow, fromRecords, fromColumns. */
 import { InvalidArgumentError, LayeredGraph, Literal, tokenize, type Graph } from "@dask-ts/core";
 import * as A from "apache-arrow";
-import { columnFromValues, concatTables, makeTable, readColumns, sliceColumn, columnNames } from "./column.js";
+import { columnFromValues, concatTables, makeTable, readColumns, sliceColumn, columnNames, uniqueDictionaries } from "./column.js";
 import { metaOfTable, type ColType } from "./dtypes.js";
 import { DataFrame } from "./frame.js";
 import { partitionKey } from "./graph.js";
@@ -49,7 +49,7 @@ export function fromPartitions(parts: readonly A.Table[], prefix = "from-partiti
   const meta = metaOfTable(parts[0]!);
   const name = `${prefix}-${tokenize(prefix, ...parts.map((p) => [columnNames(p), p.numRows]), Math.random())}`;
   const tasks: Graph = new Map();
-  parts.forEach((p, i) => tasks.set(partitionKey(name, i), new Literal(p)));
+  parts.forEach((p, i) => tasks.set(partitionKey(name, i), new Literal(uniqueDictionaries(p))));
   return new DataFrame(LayeredGraph.fromLayer(name, tasks), name, meta, parts.length);
 }
 

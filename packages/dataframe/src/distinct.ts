@@ -11,14 +11,7 @@ export function firstIndices(c: Column): Int32Array {
   const idx: number[] = [];
   let sawMissing = false;
   if (c.kind === "str") {
-    // A dictionary may repeat a string: map each entry to its first equal entry once.
-    const canon = new Int32Array(c.dict.length);
-    const first = new Map<string, number>();
-    c.dict.forEach((s, j) => {
-      const f = first.get(s);
-      if (f === undefined) first.set(s, j);
-      canon[j] = f ?? j;
-    });
+    // Dictionaries never repeat a string (column.ts), so a code is a value.
     const seen = new Uint8Array(c.dict.length);
     for (let i = 0; i < n; i++) {
       const k = c.codes[i]!;
@@ -26,8 +19,7 @@ export function firstIndices(c: Column): Int32Array {
         if (!sawMissing) { sawMissing = true; idx.push(i); }
         continue;
       }
-      const j = canon[k]!;
-      if (!seen[j]) { seen[j] = 1; idx.push(i); }
+      if (!seen[k]) { seen[k] = 1; idx.push(i); }
     }
     return Int32Array.from(idx);
   }

@@ -146,7 +146,7 @@ export class GroupBy {
   count(): DataFrame { return this.all("count"); }
   /** Number of rows of each group: one column "size". */
   size(): DataFrame { return this.run([{ column: null, op: "size", out: "size" }], "size"); }
-  /** Smallest present value of each column (strings in code-unit order). */
+  /** Smallest present value of each column (strings in code-point order). */
   min(): DataFrame { return this.all("min"); }
   /** Largest present value of each column. */
   max(): DataFrame { return this.all("max"); }

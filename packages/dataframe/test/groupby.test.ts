@@ -279,3 +279,31 @@ describe("groupby result order", () => {
     expect(got).toEqual([...want, null, null]);
   });
 });
+
+describe("string keys as values", () => {
+  for (const scheduler of SCHEDULERS) {
+    it(`groups equal strings made different ways, and orders keys by code point (${scheduler})`, async () => {
+      // "a" + "bc" and "ab" + "c" are one key.
+      const df = dd.fromColumns({ a: ["a", "ab", "a"], b: ["bc", "c", "bc"], v: [1, 2, 3] }, { npartitions: 1 });
+      const got = await df.assign({ k: df.col("a").add(df.col("b")) }).groupby("k").col("v").sum().compute({ scheduler });
+      expect(rows(got)).toEqual([{ k: "abc", v: 6 }]);
+      // U+FF01 sorts before U+1F600 by code point (JS `<` on UTF-16 units says otherwise), as sortValues does.
+      const keys = ["😀", "！", "a", "😀", "！"];
+      const f = dd.fromColumns({ k: keys, s: keys, v: [1, 2, 3, 4, 5] }, { npartitions: 2 });
+      expect(columnsOf(await f.groupby("k").col("v").sum().compute({ scheduler })).k).toEqual(["a", "！", "😀"]);
+      expect(columnsOf(await f.groupby("k", { splitOut: 2 }).col("v").sum().compute({ scheduler })).k).toEqual(["a", "！", "😀"]);
+      const mm = columnsOf(await f.assign({ g: 1 }).groupby("g").agg({ s: ["min", "max"] }).compute({ scheduler }));
+      expect([mm.s_min, mm.s_max]).toEqual([["a"], ["😀"]]);
+    });
+  }
+
+  it("takes tables whose dictionaries repeat a string as one value per string", async () => {
+    const arrow = await import("apache-arrow");
+    const dict = arrow.vectorFromArray(["x", "y", "x"], new arrow.Utf8());
+    const type = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
+    const data = arrow.makeData({ type, length: 4, data: Int32Array.from([0, 2, 1, 2]), dictionary: dict });
+    const t = new arrow.Table({ k: arrow.makeVector(data), v: arrow.vectorFromArray([1, 2, 3, 4], new arrow.Int32()) });
+    const got = await dd.fromPartitions([t]).groupby("k").col("v").sum().compute({ scheduler: "sync" });
+    expect(rows(got)).toEqual([{ k: "x", v: 7 }, { k: "y", v: 3 }]);
+  });
+});

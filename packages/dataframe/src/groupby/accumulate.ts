@@ -4,6 +4,7 @@
  */
 import { allocTyped } from "@dask-ts/core";
 import type { Column, NumColumn } from "../column.js";
+import { compareCodePoints } from "../string-order.js";
 
 /** Rows per group. */
 export function groupSizes(ids: Int32Array, ngroups: number): Float64Array {
@@ -114,7 +115,7 @@ export function pickRows(ids: Int32Array, ngroups: number, c: Column, how: Pick)
       if (g < 0 || code < 0) continue;
       const b = best[g]!;
       if (b === code) continue;
-      if (b < 0 || (isMin ? dict[code]! < dict[b]! : dict[code]! > dict[b]!)) { best[g] = code; out[g] = i; }
+      if (b < 0 || (isMin ? compareCodePoints(dict[code]!, dict[b]!) < 0 : compareCodePoints(dict[code]!, dict[b]!) > 0)) { best[g] = code; out[g] = i; }
     }
     return out;
   }

@@ -51,14 +51,9 @@ function directIds(codes: ArrayLike<number>, n: number, range: number, offset: n
   const ids = out.ids;
   let missingId = -1;
   for (let i = 0; i < n; i++) {
-    if (missing !== null && missing[i] === 0) {
-      if (dropna) ids[i] = -1;
-      else ids[i] = missingId >= 0 ? missingId : (missingId = out.add(i));
-      continue;
-    }
     const c = codes[i]! - offset;
-    if (c < 0) {
-      // String code -1: missing.
+    // Missing: marked so, or a string code of -1 (offset is 0 for codes).
+    if (c < 0 || (missing !== null && missing[i] === 0)) {
       if (dropna) ids[i] = -1;
       else ids[i] = missingId >= 0 ? missingId : (missingId = out.add(i));
       continue;

@@ -4,6 +4,7 @@
  */
 import type { Column } from "../column.js";
 import { sortIndices } from "../sort-rows.js";
+import { compareCodePoints } from "../string-order.js";
 
 /** Rows with a present key in the order `sort` gives them, then the rows with a missing key. */
 function presentFirst(n: number, missing: (i: number) => boolean, sort: (rows: Int32Array) => Int32Array): Int32Array {
@@ -21,12 +22,13 @@ function presentFirst(n: number, missing: (i: number) => boolean, sort: (rows: I
   return out;
 }
 
-const cmpSort = (rows: Int32Array, s: readonly string[]) => rows.sort((a, b) => (s[a]! < s[b]! ? -1 : s[a]! > s[b]! ? 1 : a - b));
+const cmpSort = (rows: Int32Array, s: readonly string[]) => rows.sort((a, b) => compareCodePoints(s[a]!, s[b]!) || a - b);
 
 /**
- * `rows` sorted by `s[row]` in UTF-16 code-unit order (JS `<`), ties by row: an MSD radix sort on
+ * `rows` sorted by `s[row]` in code-point order (as sort-rows.ts), ties by row: an MSD radix sort on
  * char codes below 256 (a comparison sort of 1e5 strings costs 1.7M string compares), falling back to
- * a comparison sort for small ranges and for ranges with other characters.
+ * a comparison sort for small ranges and for ranges with other characters (below 256, code units and
+ * code points order alike).
  */
 function sortByStrings(rows: Int32Array, s: readonly string[]): Int32Array {
   const n = rows.length;

@@ -11,6 +11,7 @@ import {
   readColumn,
   readColumns,
   takeColumn,
+  uniqueDictionaries,
   type BoolColumn,
   type Column,
 } from "../column.js";
@@ -82,7 +83,9 @@ function headRows(t: A.Table, n: number): A.Table {
 
 async function applyPartition(t: A.Table, fn: FnRef, args: readonly unknown[]): Promise<A.Table> {
   const f = await resolveFn(fn);
-  return (await f(t, ...args)) as A.Table;
+  const out = await f(t, ...args);
+  if (!(out instanceof A.Table)) throw new TypeError(`mapPartitions: the function must return an Arrow Table; it returned ${Object.prototype.toString.call(out)}.`);
+  return uniqueDictionaries(out);
 }
 
 /**
