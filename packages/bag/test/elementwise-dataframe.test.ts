@@ -86,6 +86,17 @@ for (const scheduler of SCHEDULERS) {
       expect(rows(await sparse.toDataFrame(["key", "value"]).compute({ scheduler }))).toEqual(kept.map(([key, value]) => ({ key, value })));
     });
 
+    it("of reduction and grouping results, without dtype (their kernels run synchronously when built)", async () => {
+      const recs = [{ k: "a", v: 1 }, { k: "b", v: 2 }, { k: "a", v: 3 }, { k: "c", v: 4 }];
+      const b = db.fromSequence(recs, { npartitions: 2 });
+      expect(rows(await b.distinct("k").toDataFrame().compute({ scheduler }))).toEqual([{ k: "a", v: 1 }, { k: "b", v: 2 }, { k: "c", v: 4 }]);
+      expect(rows(await b.topk(2, "v").toDataFrame().compute({ scheduler }))).toEqual([{ k: "c", v: 4 }, { k: "a", v: 3 }]);
+      const byKey = b.foldby("k", (n: number, r: { v: number }) => n + r.v, 0, (x: number, y: number) => x + y, 0);
+      expect(rows(await byKey.toDataFrame(["k", "total"]).compute({ scheduler }))).toEqual([{ k: "a", total: 4 }, { k: "b", total: 2 }, { k: "c", total: 4 }]);
+      const sizes = b.groupby("k", { npartitions: 1 }).map(([k, rs]: [unknown, unknown[]]) => [k, rs.length]);
+      expect(rows(await sizes.toDataFrame(["k", "n"]).compute({ scheduler }))).toEqual([{ k: "a", n: 2 }, { k: "b", n: 1 }, { k: "c", n: 1 }]);
+    });
+
     it("with dtype from a module function, and errors naming the partition", async () => {
       const b = db.range(7, { npartitions: 3 }).map(fromModule(fns, "record"));
       const df = toDataFrame(b, ["id", "name"], { dtype: { id: "int64", name: "string" } });

@@ -17,7 +17,7 @@ export { evaluate } from "./graph/evaluate.js";
 export { FnRef, type FnSpec } from "./fn/fnref.js";
 export { fromModule, toFnRef } from "./fn/ship.js";
 export { registerKernel, getKernel, hasKernel, kernel, registerWorkerModule, workerModules } from "./fn/registry.js";
-export { resolveFn } from "./fn/resolve.js";
+export { resolveFn, resolveFnSync } from "./fn/resolve.js";
 export { cull } from "./optimize/cull.js";
 export { fuseLinear } from "./optimize/fuse.js";
 export { inlineConstants } from "./optimize/inline.js";

@@ -5,16 +5,10 @@
  */
 import { InvalidArgumentError, registerKernel, type FnRef } from "@dask-ts/core";
 import { BagFunctionError } from "../errors.js";
-import { resolveUser } from "../user-fn.js";
+import { withFn, type AnyFn } from "../user-fn.js";
 import { fnmatchRegExp, pyAffix, pyLen, pyReplace, pyStrip, splitSepInto, splitWhitespaceInto } from "../elementwise/pystr.js";
 
-type AnyFn = (...args: unknown[]) => unknown;
 
-/** run(fn) with the function of `ref`: synchronously when it is at hand, else once it is loaded. */
-function withFn<R>(ref: FnRef, run: (fn: AnyFn) => R): R | Promise<R> {
-  const local = ref.local as AnyFn | undefined;
-  return local ? run(local) : resolveUser(ref).then(run);
-}
 
 /** A short description of a value for error messages. */
 export function describeValue(x: unknown): string {

@@ -4,7 +4,7 @@
  * raw bytes, and two flat arrays encode faster than a Map or [element, count] pairs.
  */
 import { BagFunctionError } from "../errors.js";
-import { asArray, bucketOf, keyFunction, valueKey, type KeyArg } from "./keys.js";
+import { asArray, bucketOf, withKey, valueKey, type KeyArg } from "./keys.js";
 
 /** Distinct elements (first seen first) and how often each occurs. */
 export type Counts = [elems: unknown[], counts: Float64Array];
@@ -91,7 +91,7 @@ function addDistinct(seen: Set<unknown>, keys: unknown[] | null, elems: unknown[
 }
 
 /** First occurrences in one partition (by key(x) when a key is given). */
-export async function distinctChunk(part: readonly unknown[], i: number, key: KeyArg | null): Promise<Distinct> {
+export function distinctChunk(part: readonly unknown[], i: number, key: KeyArg | null): Distinct | Promise<Distinct> {
   const xs = asArray(part);
   const seen = new Set<unknown>();
   const elems: unknown[] = [];
@@ -99,18 +99,19 @@ export async function distinctChunk(part: readonly unknown[], i: number, key: Ke
     for (let j = 0; j < xs.length; j++) addDistinct(seen, null, elems, xs[j], xs[j]);
     return [null, elems];
   }
-  const get = await keyFunction(key);
-  const keys: unknown[] = [];
-  for (let j = 0; j < xs.length; j++) {
-    let k: unknown;
-    try {
-      k = get(xs[j]);
-    } catch (e) {
-      throw new BagFunctionError("distinct", i, j, e);
+  return withKey(key, (get): Distinct => {
+    const keys: unknown[] = [];
+    for (let j = 0; j < xs.length; j++) {
+      let k: unknown;
+      try {
+        k = get(xs[j]);
+      } catch (e) {
+        throw new BagFunctionError("distinct", i, j, e);
+      }
+      addDistinct(seen, keys, elems, k, xs[j]);
     }
-    addDistinct(seen, keys, elems, k, xs[j]);
-  }
-  return [keys, elems];
+    return [keys, elems];
+  });
 }
 
 /** First occurrences over several partials, in order. */

@@ -12,7 +12,7 @@
  * user string that starts with \u0001 itself, escaped so that it cannot collide).
  */
 import { FnRef, InvalidArgumentError } from "@dask-ts/core";
-import { resolveUser } from "../user-fn.js";
+import { withFn } from "../user-fn.js";
 
 const TAG = 1; // char code of \u0001
 
@@ -89,20 +89,27 @@ export class KeyNotFoundError extends Error {
   override name = "KeyError";
 }
 
-/** The key function of a key argument (loaded once per process for a function reference). */
-export async function keyFunction(key: KeyArg, spread = false): Promise<(x: unknown) => unknown> {
+/** A key function of one element. */
+export type KeyFn = (x: unknown) => unknown;
+
+/**
+ * run(get) with the key function of a key argument: a function reference (resolved once per process;
+ * synchronously when at hand) or a property name/index.
+ */
+export function withKey<R>(key: KeyArg, run: (get: KeyFn) => R, spread = false): R | Promise<R> {
   if (key instanceof FnRef) {
-    const fn = await resolveUser(key);
-    // Dask's topk: a key taking several arguments is applied to the element's items.
-    if (spread && fn.length > 1) return (x) => fn(...(x as unknown[]));
-    return fn as (x: unknown) => unknown;
+    return withFn(key, (fn) => {
+      // Dask's topk: a key taking several arguments is applied to the element's items.
+      const get: KeyFn = spread && fn.length > 1 ? (x) => fn(...(x as unknown[])) : (fn as KeyFn);
+      return run(get);
+    });
   }
-  return (x) => {
+  return run((x) => {
     if (x === null || x === undefined || !(key in Object(x))) {
       throw new KeyNotFoundError(`the element ${describe(x)} has no ${typeof key === "number" ? "index" : "property"} ${JSON.stringify(key)}`);
     }
     return (x as Record<string | number, unknown>)[key];
-  };
+  });
 }
 
 function describe(x: unknown): string {

@@ -4,7 +4,7 @@
  * Keys are compared with JS `<` and `>` (numbers, strings).
  */
 import { BagFunctionError } from "../errors.js";
-import { asArray, keyFunction, type KeyArg } from "./keys.js";
+import { asArray, withKey, type KeyArg } from "./keys.js";
 
 /** The k largest elements, largest first, and their keys when a key is given. */
 export type Top = [keys: unknown[] | null, elems: unknown[]];
@@ -47,19 +47,24 @@ function pick(keys: readonly unknown[] | null, elems: readonly unknown[], k: num
 }
 
 /** The k largest of one partition (by key(x) when given; a key taking several arguments gets the element's items). */
-export async function topkChunk(part: readonly unknown[], i: number, k: number, key: KeyArg | null): Promise<Top> {
+export function topkChunk(part: readonly unknown[], i: number, k: number, key: KeyArg | null): Top | Promise<Top> {
   const xs = asArray(part);
   if (key === null) return pick(null, xs, k);
-  const get = await keyFunction(key, true);
-  const keys = new Array<unknown>(xs.length);
-  for (let j = 0; j < xs.length; j++) {
-    try {
-      keys[j] = get(xs[j]);
-    } catch (e) {
-      throw new BagFunctionError("topk", i, j, e);
-    }
-  }
-  return pick(keys, xs, k);
+  return withKey(
+    key,
+    (get) => {
+      const keys = new Array<unknown>(xs.length);
+      for (let j = 0; j < xs.length; j++) {
+        try {
+          keys[j] = get(xs[j]);
+        } catch (e) {
+          throw new BagFunctionError("topk", i, j, e);
+        }
+      }
+      return pick(keys, xs, k);
+    },
+    true,
+  );
 }
 
 /** The k largest of several partials (concatenated in partition order, so ties keep first-seen order). */
