@@ -30,7 +30,10 @@ export class WorkerRuntime {
   private readonly ended = new Set<number>();
   private draining = false;
   private pendingModules: Promise<void> = Promise.resolve();
-  private moduleError: unknown;
+  /** Module imports not finished yet: a drain waits for them before its next task. */
+  private importing = 0;
+  /** A failed module import, per run whose batch carried the module: that run's tasks fail with it. */
+  private readonly moduleErrors = new Map<number, unknown>();
   /** Which chunk buffers of held results are provably dead once released (memory/recycle.ts). */
   private readonly memory = new ResultMemory();
   private readonly inputs: string[] = [];
@@ -42,6 +45,7 @@ export class WorkerRuntime {
   receive(msg: ToWorker): void {
     if (msg.t === "end") {
       this.stores.delete(msg.run);
+      this.moduleErrors.delete(msg.run);
       this.memory.endRun(msg.run);
       // Idle: the free lists go back to the GC unless another computation starts soon.
       if (this.stores.size === 0) clearBufferPoolWhenIdle();
@@ -52,10 +56,14 @@ export class WorkerRuntime {
     if (this.ended.has(msg.run)) return;
     if (msg.modules?.length) {
       const mods = msg.modules;
-      // A module that fails to import fails the tasks that need it, not the worker.
-      this.pendingModules = this.pendingModules.then(() => importWorkerModules(mods)).catch((e: unknown) => {
-        this.moduleError = e;
-      });
+      const run = msg.run;
+      // A module that fails to import fails the run that sent it (its tasks may need it), not the worker:
+      // other runs' tasks that need it fail on their own with an unknown-kernel error.
+      this.importing++;
+      this.pendingModules = this.pendingModules
+        .then(() => importWorkerModules(mods))
+        .catch((e: unknown) => void this.moduleErrors.set(run, e))
+        .finally(() => this.importing--);
     }
     let store = this.stores.get(msg.run);
     if (!store) this.stores.set(msg.run, (store = new Map()));
@@ -67,7 +75,6 @@ export class WorkerRuntime {
 
   private async drain(): Promise<void> {
     this.draining = true;
-    await this.pendingModules;
     let results: TaskResult[] = [];
     let resultsRun = -1;
     let lastFlush = performance.now();
@@ -78,6 +85,8 @@ export class WorkerRuntime {
     };
     try {
       while (this.head < this.queue.length) {
+        // Modules may arrive with any batch, also while this drain waits on an async task.
+        if (this.importing > 0) await this.pendingModules;
         const task = this.queue[this.head]!;
         this.queue[this.head++] = undefined as unknown as QueuedTask;
         if (this.head > 4096 && this.head * 2 > this.queue.length) {
@@ -100,7 +109,7 @@ export class WorkerRuntime {
         if (inputValues.length) inputValues.length = 0;
         let tracking = false;
         try {
-          if (this.moduleError) throw this.moduleError;
+          if (this.moduleErrors.size && this.moduleErrors.has(task.run)) throw this.moduleErrors.get(task.run);
           const data = task.data;
           const get = (k: string): unknown => {
             if (data?.has(k)) {
@@ -129,6 +138,7 @@ export class WorkerRuntime {
           if (tracking) this.memory.abandon(task.run, inputs, inputValues);
           flush();
           this.stores.delete(task.run);
+          this.moduleErrors.delete(task.run);
           this.memory.endRun(task.run);
           this.ended.add(task.run); // later batches of this run are dropped, not started afresh
           this.io.send({ t: "error", run: task.run, key: failedKey(error) ?? task.key, error });
