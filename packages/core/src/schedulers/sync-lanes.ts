@@ -1,5 +1,6 @@
 /** The sync scheduler's lane: the engine's one worker is this thread, running tasks in dispatch order. */
-import { evaluate, failedKey, isThenable } from "../graph/evaluate.js";
+import { failedKey, isThenable } from "../graph/evaluate.js";
+import { TaskEvaluator } from "../worker/task-evaluator.js";
 import type { TaskResult, ToWorker } from "../worker/protocol.js";
 import { ResultMemory } from "../memory/recycle.js";
 import { clearBufferPoolWhenIdle } from "../memory/alloc.js";
@@ -36,8 +37,7 @@ export class SyncLanes implements LanePool {
   private draining = false;
   /** Which chunk buffers of held results are provably dead once released (memory/recycle.ts). */
   private readonly memory = new ResultMemory();
-  private readonly inputs: string[] = [];
-  private readonly inputValues: unknown[] = [];
+  private readonly evaluator = new TaskEvaluator(this.memory);
 
   laneName(): string {
     return "the main thread";
@@ -106,39 +106,13 @@ export class SyncLanes implements LanePool {
           if (!this.stores.has(t.run)) continue;
         }
         let value: unknown;
-        let flags = 0;
-        // The store keys and values this task reads (for memory/recycle.ts; reused, so no allocation per task).
-        const inputs = this.inputs;
-        const inputValues = this.inputValues;
-        if (inputs.length) inputs.length = 0; // (setting length is a slow call: only when needed)
-        if (inputValues.length) inputValues.length = 0;
-        let tracking = false;
         try {
-          const data = t.data;
-          const get = (k: string): unknown => {
-            if (data?.has(k)) {
-              const v = data.get(k);
-              inputValues.push(v);
-              return v;
-            }
-            const v = store.get(k);
-            inputs.push(k);
-            inputValues.push(v);
-            return v;
-          };
-          this.memory.begin();
-          tracking = true;
-          value = evaluate(t.node, get);
-          tracking = false;
+          value = this.evaluator.evaluate(t.run, t.key, t.node, t.data, store);
           if (isThenable(value)) {
-            flags = this.memory.abandon(t.run, inputs, inputValues);
             flush();
             value = await value;
-          } else {
-            flags = this.memory.finish(t.run, t.key, value, inputs, inputValues);
           }
         } catch (error) {
-          if (tracking) this.memory.abandon(t.run, inputs, inputValues);
           flush();
           this.stores.delete(t.run);
           this.memory.endRun(t.run);
@@ -150,6 +124,7 @@ export class SyncLanes implements LanePool {
           continue;
         }
         store.set(t.key, value);
+        const flags = this.evaluator.flags;
         results.push(flags ? [t.key, value, 0, flags] : [t.key, value, 0]);
         if (results.length >= RESULT_BATCH || performance.now() - lastFlush > RESULT_MS) flush();
       }

@@ -1,6 +1,7 @@
 /** The task loop shared by worker threads and worker processes: run batches, hold results, report back. */
 import { performance } from "node:perf_hooks";
-import { evaluate, failedKey, isThenable } from "../graph/evaluate.js";
+import { failedKey, isThenable } from "../graph/evaluate.js";
+import { TaskEvaluator } from "./task-evaluator.js";
 import type { FromWorker, TaskResult, ToWorker } from "./protocol.js";
 import { importWorkerModules } from "./modules.js";
 import { ResultMemory } from "../memory/recycle.js";
@@ -36,8 +37,7 @@ export class WorkerRuntime {
   private readonly moduleErrors = new Map<number, unknown>();
   /** Which chunk buffers of held results are provably dead once released (memory/recycle.ts). */
   private readonly memory = new ResultMemory();
-  private readonly inputs: string[] = [];
-  private readonly inputValues: unknown[] = [];
+  private readonly evaluator = new TaskEvaluator(this.memory);
 
   constructor(private readonly io: WorkerIO) {}
 
@@ -101,41 +101,14 @@ export class WorkerRuntime {
         }
         const t0 = performance.now();
         let value: unknown;
-        let flags = 0;
-        // The store keys and values this task reads (for memory/recycle.ts; reused, so no allocation per task).
-        const inputs = this.inputs;
-        const inputValues = this.inputValues;
-        if (inputs.length) inputs.length = 0; // (setting length is a slow call: only when needed)
-        if (inputValues.length) inputValues.length = 0;
-        let tracking = false;
         try {
           if (this.moduleErrors.size && this.moduleErrors.has(task.run)) throw this.moduleErrors.get(task.run);
-          const data = task.data;
-          const get = (k: string): unknown => {
-            if (data?.has(k)) {
-              const v = data.get(k);
-              inputValues.push(v);
-              return v;
-            }
-            if (!store.has(k)) throw new Error(`dependency '${k}' of task '${task.key}' is not held by this worker`);
-            const v = store.get(k);
-            inputs.push(k);
-            inputValues.push(v);
-            return v;
-          };
-          this.memory.begin();
-          tracking = true;
-          value = evaluate(task.node, get);
-          tracking = false;
+          value = this.evaluator.evaluate(task.run, task.key, task.node, task.data, store);
           if (isThenable(value)) {
-            flags = this.memory.abandon(task.run, inputs, inputValues);
             flush(); // let the scheduler see finished work while this one waits
             value = await value;
-          } else {
-            flags = this.memory.finish(task.run, task.key, value, inputs, inputValues);
           }
         } catch (error) {
-          if (tracking) this.memory.abandon(task.run, inputs, inputValues);
           flush();
           this.stores.delete(task.run);
           this.moduleErrors.delete(task.run);
@@ -146,6 +119,7 @@ export class WorkerRuntime {
         }
         const t1 = performance.now();
         store.set(task.key, value);
+        const flags = this.evaluator.flags;
         results.push(flags ? [task.key, value, t1 - t0, flags] : [task.key, value, t1 - t0]);
         if (t1 - lastFlush > FLUSH_MS) flush();
       }
