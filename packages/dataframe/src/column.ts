@@ -426,7 +426,8 @@ export function concatColumns(cols: readonly Column[]): Column {
   const n = cols.reduce((s, c) => s + columnLength(c), 0);
   if (first.kind === "str") {
     const strs = cols as readonly StrColumn[];
-    const sameDict = strs.every((c) => c.dict === first.dict);
+    // Equal dictionaries (e.g. partitions of one persisted frame after crossing threads) keep their codes.
+    const sameDict = strs.every((c) => c.dict === first.dict || equalStrings(c.dict, first.dict));
     if (!sameDict) {
       // Merging the dictionaries' UTF-8 bytes avoids a JS string per entry (when their bytes are at hand).
       const byBytes = concatStrByBytes(strs);
@@ -471,6 +472,13 @@ export function concatColumns(cols: readonly Column[]): Column {
     o += c.values.length;
   }
   return { ...first, values, valid } as Column;
+}
+
+/** Two dictionaries with the same strings in the same order. */
+function equalStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Concatenates partitions with the same columns (by name, in the first table's order; `meta` for none). */

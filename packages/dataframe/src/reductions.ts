@@ -73,7 +73,7 @@ export function unique(s: Series, opts: ReduceOptions = {}): Series {
     s,
     { kernel: "dataframe.uniqueChunk" },
     { kernel: "dataframe.uniqueCombine" },
-    { kernel: "dataframe.passThrough" },
+    { kernel: "core.identity" },
     splitEveryOf(opts),
   );
   return new Series(dask, name, s.meta, 1);
@@ -81,7 +81,7 @@ export function unique(s: Series, opts: ReduceOptions = {}): Series {
 
 /** Number of rows: per-partition counts summed in a tree, computed with `opts`. */
 export async function len(f: FrameBase, opts?: ComputeOptions): Promise<number> {
-  const { name, dask } = treeReduceLayer("len", f, { kernel: "dataframe.countRows" }, { kernel: "dataframe.sumCounts" }, { kernel: "dataframe.passThrough" });
+  const { name, dask } = treeReduceLayer("len", f, { kernel: "dataframe.countRows" }, { kernel: "core.sum" }, { kernel: "core.identity" });
   const [n] = await coreCompute(new Scalar(dask, name, "int64"), opts ?? {});
   return n as number;
 }

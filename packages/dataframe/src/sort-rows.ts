@@ -2,7 +2,7 @@
  * Row order by key columns, as pandas sort_values: stable, missing values last, strings in code-point
  * order. Strings are compared through the rank of their dictionary entry, so the sort compares ints.
  */
-import type { Column } from "./column.js";
+import { columnLength, type Column } from "./column.js";
 import { compareCodePoints } from "./string-order.js";
 
 /** Per column, a comparable view of each row: a Float64Array of values (NaN = missing) or of string ranks. */
@@ -62,18 +62,13 @@ function rowComparator(cols: readonly Column[], ascending: readonly boolean[]): 
   };
 }
 
-function rowCount(cols: readonly Column[]): number {
-  if (cols.length === 0) return 0;
-  const c = cols[0]!;
-  return c.kind === "str" ? c.codes.length : c.values.length;
-}
 
 /**
  * The permutation that sorts rows by `cols` (first column first), each ascending unless
  * `ascending[k]` is false. Missing values sort last in either direction.
  */
 export function sortIndices(cols: readonly Column[], ascending: readonly boolean[] = [], n?: number): Int32Array {
-  const len = n ?? rowCount(cols);
+  const len = n ?? (cols.length === 0 ? 0 : columnLength(cols[0]!));
   const idx = new Int32Array(len);
   for (let i = 0; i < len; i++) idx[i] = i;
   return idx.sort(rowComparator(cols, ascending));
@@ -84,7 +79,7 @@ export function sortIndices(cols: readonly Column[], ascending: readonly boolean
  * order), by merging the runs pairwise: O(n log runs) comparisons instead of a full sort. Stable.
  */
 export function mergeSortedRuns(cols: readonly Column[], ascending: readonly boolean[], runStarts: readonly number[]): Int32Array {
-  const n = rowCount(cols);
+  const n = cols.length === 0 ? 0 : columnLength(cols[0]!);
   const cmp = rowComparator(cols, ascending);
   let src = new Int32Array(n);
   for (let i = 0; i < n; i++) src[i] = i;

@@ -1,9 +1,9 @@
 /** Splitting a partition into pieces by a destination per row (shuffles: hash, range). */
 import type * as A from "apache-arrow";
-import { columnNames, makeTable, readColumns, takeColumn } from "./column.js";
+import { columnNames, makeTable, readColumns, takeColumn, type Column } from "./column.js";
 
-/** Rows of `t` split into `nout` tables by destination, keeping row order within each. */
-export function splitByDest(t: A.Table, dest: Int32Array, nout: number): A.Table[] {
+/** Rows of `t` split into `nout` tables by destination, keeping row order within each (`piece` maps each piece's columns). */
+export function splitByDest(t: A.Table, dest: Int32Array, nout: number, piece: (c: Column) => Column = (c) => c): A.Table[] {
   const n = t.numRows;
   const names = columnNames(t);
   const starts = new Int32Array(nout + 1);
@@ -17,7 +17,7 @@ export function splitByDest(t: A.Table, dest: Int32Array, nout: number): A.Table
   for (let d = 0; d < nout; d++) {
     const s = starts[d]!, e = starts[d + 1]!;
     if (e - s === n) out.push(t);
-    else out.push(makeTable(names, cols.map((c) => takeColumn(c, order.subarray(s, e)))));
+    else out.push(makeTable(names, cols.map((c) => piece(takeColumn(c, order.subarray(s, e))))));
   }
   return out;
 }

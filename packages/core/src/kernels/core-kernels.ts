@@ -13,6 +13,12 @@ registerKernel("core.callMethod", (obj: unknown, name: string, ...args: unknown[
   return (m as (...a: unknown[]) => unknown).apply(obj, args);
 });
 registerKernel("core.list", (...items: unknown[]) => items, { stateless: true });
+/** The sum of a list of numbers (tree reductions of counts). */
+registerKernel("core.sum", (xs: readonly number[]) => {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s;
+});
 
 /**
  * Renames every temporary file to its final name (io/write-files.ts). Runs only after all writes

@@ -6,17 +6,17 @@
  */
 import * as A from "apache-arrow";
 import {
-  columnNames,
   concatColumns,
+  concatTables,
   makeTable,
   readColumn,
   takeColumn,
   type Column,
   type NumColumn,
-  type StrColumn,
 } from "../column.js";
 import { hashRows } from "../hash.js";
-import { compactStrings, concatStrByBytes } from "../dictionary.js";
+import { splitByDest } from "../split-rows.js";
+import { compactStrings } from "../dictionary.js";
 import { sortIndices } from "../sort-rows.js";
 import { keyOrder } from "./order.js";
 import { combineM2, floatToInt64, groupSizes, pickRows, sumBig, sumCountSize, sumFloat, sumSquaredDeviations } from "./accumulate.js";
@@ -116,43 +116,10 @@ export function chunkPartial(t: A.Table, spec: GroupSpec): Partial {
   return [makeTable(names, cols), ...pairs];
 }
 
-/** Two string columns' dictionaries hold the same strings in the same order. */
-function sameDict(a: readonly string[], b: readonly string[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/**
- * Concatenates columns of one type. Strings with equal dictionaries (partitions of one persisted frame)
- * keep their codes; others merge their dictionaries' bytes (concatStrByBytes) rather than JS strings.
- */
-function concatCols(parts: readonly Column[]): Column {
-  const first = parts[0]!;
-  if (parts.length === 1 || first.kind !== "str") return concatColumns(parts);
-  const strs = parts as readonly StrColumn[];
-  if (strs.every((p) => sameDict(p.dict, first.dict))) {
-    const codes = new Int32Array(strs.reduce((s, p) => s + p.codes.length, 0));
-    let o = 0;
-    for (const p of strs) { codes.set(p.codes, o); o += p.codes.length; }
-    return { kind: "str", dtype: first.dtype, codes, dict: first.dict };
-  }
-  return concatStrByBytes(strs) ?? concatColumns(parts);
-}
-
-/** Concatenates tables with the same columns (see concatCols). */
-export function concatSameColumns(tables: readonly A.Table[]): A.Table {
-  const nonEmpty = tables.filter((t) => t.numRows > 0);
-  const use = nonEmpty.length > 0 ? nonEmpty : tables.slice(0, 1);
-  if (use.length === 1) return use[0]!;
-  const names = columnNames(use[0]!);
-  return makeTable(names, names.map((name) => concatCols(use.map((t) => readColumn(t, name)))));
-}
 
 /** Partials of partials: the groups of several partials merged. */
 export function combinePartials(parts: readonly Partial[], spec: GroupSpec): Partial {
-  const main = concatSameColumns(parts.map((p) => p[0]!));
+  const main = concatTables(parts.map((p) => p[0]!));
   const n = main.numRows;
   const keys = spec.keys.map((k) => readColumn(main, k));
   // Keys were dropped (or kept) by the chunks: a missing key here is a group of its own.
@@ -187,7 +154,7 @@ export function combinePartials(parts: readonly Partial[], spec: GroupSpec): Par
           break;
         }
         case "u": {
-          const t = concatSameColumns(parts.map((p) => p[pairIndex]!));
+          const t = concatTables(parts.map((p) => p[pairIndex]!));
           pairIndex++;
           const m = t.numRows;
           const pcols = [...spec.keys, PAIR_VALUE].map((name) => readColumn(t, name));
@@ -210,7 +177,7 @@ export function combinePartials(parts: readonly Partial[], spec: GroupSpec): Par
 function distinctCounts(main: A.Table, pairsT: A.Table, keyNames: readonly string[]): Float64Array {
   const ng = main.numRows;
   const m = pairsT.numRows;
-  const keys = keyNames.map((k) => concatCols([readColumn(main, k), readColumn(pairsT, k)]));
+  const keys = keyNames.map((k) => concatColumns([readColumn(main, k), readColumn(pairsT, k)]));
   // The groups of main come first and are distinct, so group r of the union is main's row r.
   const g = groupRows(keys, ng + m, false);
   const out = new Float64Array(ng);
@@ -267,25 +234,13 @@ export function finishPartial(p: Partial, spec: GroupSpec): A.Table {
   return makeTable([...spec.keys, ...spec.outs.map((o) => o.name)], identity ? all : all.map((c) => takeColumn(c, order)));
 }
 
-/** Rows of a table split into `nout` tables by the hash of its key columns. */
+/** Rows of a table split into `nout` tables by the hash of its key columns (dictionaries cut to what each piece uses). */
 function splitByKeys(t: A.Table, keyNames: readonly string[], nout: number): A.Table[] {
   const n = t.numRows;
-  const names = columnNames(t);
   const h = hashRows(keyNames.map((k) => readColumn(t, k)), n);
-  const counts = new Int32Array(nout + 1);
   const dest = new Int32Array(n);
-  for (let i = 0; i < n; i++) { const d = h[i]! % nout; dest[i] = d; counts[d + 1]!++; }
-  for (let d = 0; d < nout; d++) counts[d + 1]! += counts[d]!;
-  const order = new Int32Array(n);
-  const fill = counts.slice(0, nout);
-  for (let i = 0; i < n; i++) order[fill[dest[i]!]!++] = i;
-  const cols = names.map((name) => readColumn(t, name));
-  const out: A.Table[] = [];
-  for (let d = 0; d < nout; d++) {
-    const idx = order.subarray(counts[d]!, counts[d + 1]!);
-    out.push(makeTable(names, cols.map((c) => compactStrings(takeColumn(c, idx)))));
-  }
-  return out;
+  for (let i = 0; i < n; i++) dest[i] = h[i]! % nout;
+  return splitByDest(t, dest, nout, compactStrings);
 }
 
 /** Partials of one partition, split by key hash into `nout` partials (piece j for output j). */

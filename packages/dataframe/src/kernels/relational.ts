@@ -22,6 +22,5 @@ registerKernel("dataframe.rangeSplit", rangeSplit);
 registerKernel("dataframe.sortPartition", sortTable);
 registerKernel("dataframe.dropDuplicatesChunk", dedupeTable);
 registerKernel("dataframe.dropDuplicatesCombine", dedupeTables);
-registerKernel("dataframe.relationalPassThrough", (t: A.Table) => t);
 registerKernel("dataframe.concatPartitions", (parts: readonly A.Table[]) => concatTables(parts));
 registerKernel("dataframe.slicePiece", slicePiece);

@@ -82,10 +82,8 @@ registerKernel("dataframe.nuniqueAggregate", (p: DistinctPartial, dropna: boolea
 // unique: per-partition first appearances, concatenated in partition order (keeps first-appearance order).
 registerKernel("dataframe.uniqueChunk", uniqueRows);
 registerKernel("dataframe.uniqueCombine", (parts: readonly A.Table[]) => uniqueRows(concatTables(parts)));
-registerKernel("dataframe.passThrough", (v: unknown) => v);
 
 registerKernel("dataframe.countRows", (t: A.Table) => t.numRows);
-registerKernel("dataframe.sumCounts", (counts: readonly number[]) => counts.reduce((s, c) => s + c, 0));
 
 registerKernel("dataframe.describeChunk", describeChunk);
 registerKernel("dataframe.describeCombine", (parts: readonly ColumnSummary[][]) => describeCombine(parts));

@@ -39,7 +39,7 @@ export function dropDuplicates(df: DataFrame, subset: readonly string[] | undefi
       df,
       { kernel: "dataframe.dropDuplicatesChunk", args: [keys, keep] },
       { kernel: "dataframe.dropDuplicatesCombine", args: [keys, keep] },
-      { kernel: "dataframe.relationalPassThrough" },
+      { kernel: "core.identity" },
       opts.splitEvery ?? 8,
     );
     return new DataFrame(dask, name, df.meta, 1);

@@ -6,7 +6,7 @@
 import { closeSync, openSync } from "node:fs";
 import { CsvParseError } from "../../errors.js";
 import { mangleNames } from "./infer.js";
-import { readFully } from "./ranges.js";
+import { readFully } from "@dask-ts/core";
 import { splitRecords } from "./records.js";
 
 const FIRST_READ = 4096;

@@ -8,7 +8,7 @@
 import { closeSync, openSync } from "node:fs";
 import type { ColType } from "../../dtypes.js";
 import { SAMPLE_BYTES } from "./options.js";
-import { readFully } from "./ranges.js";
+import { readFully } from "@dask-ts/core";
 import { splitRecords } from "./records.js";
 import { fitsInt32, fitsInt64, parseBoolText, parseFloatText, parseIntText } from "./values.js";
 

@@ -14,7 +14,8 @@ import { CsvParseError } from "../../errors.js";
 import { Ctx, tableOf, type CsvPartSpec } from "./context.js";
 import { INCOMPLETE, rowComplete } from "./fields.js";
 import { checkHeader } from "./header.js";
-import { firstRowStart, readFully } from "./ranges.js";
+import { readFully } from "@dask-ts/core";
+import { firstRowStart } from "./ranges.js";
 import { rowParser } from "./rows.js";
 
 export type { CsvPartSpec } from "./context.js";

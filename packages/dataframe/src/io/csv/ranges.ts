@@ -13,7 +13,6 @@
 import { readFully } from "@dask-ts/core";
 import { closeSync, openSync } from "node:fs";
 
-export { readFully };
 
 const QUOTE = 34;
 const LF = 10;

@@ -12,7 +12,7 @@ import { COL_TYPES, type ColType, type Meta } from "../../dtypes.js";
 import { UnknownColumnError } from "../../errors.js";
 import { DataFrame } from "../../frame.js";
 import { partitionKey } from "../../graph.js";
-import { CSV_PARSE_KERNEL, CSV_QUOTES_KERNEL, CSV_SUM_KERNEL } from "../../kernels/csv.js";
+import { CSV_PARSE_KERNEL, CSV_QUOTES_KERNEL } from "../../kernels/csv.js";
 import { inferSchema } from "./infer.js";
 import { naValueList, parseBlocksize, parseSep } from "./options.js";
 import type { CsvPartSpec } from "./parse.js";
@@ -86,7 +86,7 @@ export function readCsv(path: string | readonly string[], opts: ReadCsvOptions =
   const prefixName = `read-csv-quote-prefix-${token}`;
   const parseFn = kernel(CSV_PARSE_KERNEL);
   const quotesFn = kernel(CSV_QUOTES_KERNEL);
-  const sumFn = kernel(CSV_SUM_KERNEL);
+  const sumFn = kernel("core.sum");
   const tasks: Graph = new Map();
   let part = 0;
   let q = 0;
