@@ -11,7 +11,8 @@
 import { FnRef, InvalidArgumentError, Literal, shuffleLayer } from "@dask-ts/core";
 import { Bag, Item } from "./bag.js";
 import { userFn } from "./user-fn.js";
-import { indexedLayer, treeReduce, type Step } from "./reductions/graph.js";
+import { treeReduce, type Step } from "./reductions/graph.js";
+import { partitionLayer } from "./elementwise/layer.js";
 import type { Counts } from "./reductions/count-kernels.js";
 import type { KeyArg } from "./reductions/keys.js";
 
@@ -85,9 +86,10 @@ function toBag<T>(prefix: string, b: Bag<any>, chunk: Step, combine: Step, finis
  * output partition j (with its number). chunk + split, and gather + merge, are chains the optimizer fuses.
  */
 function shuffled<T>(prefix: string, b: Bag<any>, nout: number, chunk: Step, split: string, merge: Step): Bag<T> {
-  const pre = indexedLayer(`${prefix}-chunk`, b, chunk);
-  const sh = shuffleLayer(`${prefix}-shuffle`, pre, nout, { kernel: split }, "bag.concatPieces");
-  const post = indexedLayer(prefix, { dask: sh.dask, _name: sh.name, npartitions: nout }, merge);
+  const args = (s: Step) => () => s.args ?? [];
+  const pre = partitionLayer(`${prefix}-chunk`, chunk.kernel, b, args(chunk), [chunk]);
+  const sh = shuffleLayer(`${prefix}-shuffle`, { dask: pre.dask, _name: pre.name, npartitions: b.npartitions }, nout, { kernel: split }, "bag.concatPieces");
+  const post = partitionLayer(prefix, merge.kernel, { dask: sh.dask, _name: sh.name, npartitions: nout }, args(merge), [merge]);
   return new Bag<T>(post.dask, post.name, nout);
 }
 

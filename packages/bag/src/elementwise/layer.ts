@@ -16,6 +16,7 @@ import {
   partitionKey,
   type Graph,
   type LayeredGraph,
+  type PartitionedInput,
 } from "@dask-ts/core";
 import { Bag, Item } from "../bag.js";
 
@@ -75,19 +76,19 @@ export function argNodes(op: string, npartitions: number, args: readonly unknown
   return { nodes: (i) => makers.map((m) => m(i)), zip, inputs, token };
 }
 
-/** A layer whose partition i is `kernelName(partition i of b, i, ...extra(i))`. */
+/** A layer whose partition i is `kernelName(partition i of b, i, ...extra(i))` (the number names a failing partition). */
 export function partitionLayer(
   prefix: string,
   kernelName: string,
-  b: Bag<unknown>,
-  extra: (i: number) => unknown[],
+  b: PartitionedInput,
+  extra: (i: number) => readonly unknown[],
   token: readonly unknown[],
   inputs: readonly { dask: LayeredGraph }[] = [],
 ): { name: string; dask: LayeredGraph } {
   const name = opName(prefix, kernelName, b._name, ...token);
   const fn = kernel(kernelName);
   const tasks: Graph = new Map();
-  for (let i = 0; i < b.npartitions; i++) tasks.set(partitionKey(name, i), new Task(fn, [new TaskRef(b.partitionKey(i)), i, ...extra(i)]));
+  for (let i = 0; i < b.npartitions; i++) tasks.set(partitionKey(name, i), new Task(fn, [new TaskRef(partitionKey(b._name, i)), i, ...extra(i)]));
   return { name, dask: addLayer(name, tasks, [b, ...inputs]) };
 }
 

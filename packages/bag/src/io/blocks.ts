@@ -1,5 +1,4 @@
 /** What readText reads: the files of a path, glob or list, and the byte blocks of each (one partition each). */
-import { statSync } from "node:fs";
 import { expandPaths } from "@dask-ts/core";
 
 /** One partition of readText: a whole file (start null) or the lines starting in bytes [start, end). */
@@ -35,15 +34,16 @@ export function blockOffsets(size: number, blocksize: number): [number, number][
  * The partitions of readText: one per file without a blocksize (and for every gzip file, which cannot
  * be split); else one per block of each file, empty files contributing none (as Dask).
  */
-export function textBlocks(files: readonly string[], blocksize: number | null): TextBlock[] {
+export function textBlocks(files: readonly string[], sizes: readonly number[], blocksize: number | null): TextBlock[] {
   const out: TextBlock[] = [];
-  for (const path of files) {
+  for (let f = 0; f < files.length; f++) {
+    const path = files[f]!;
     const gzip = path.toLowerCase().endsWith(".gz");
     if (blocksize === null || gzip) {
       out.push({ path, start: null, end: null, gzip });
       continue;
     }
-    for (const [start, end] of blockOffsets(statSync(path).size, blocksize)) out.push({ path, start, end, gzip });
+    for (const [start, end] of blockOffsets(sizes[f]!, blocksize)) out.push({ path, start, end, gzip });
   }
   return out;
 }

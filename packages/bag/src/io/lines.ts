@@ -86,21 +86,21 @@ export function splitLines(text: string): string[] {
   return out;
 }
 
-/** The text of bytes in a Node encoding name (see io/text.ts: only ASCII-compatible ones are accepted). */
-export function decode(bytes: Buffer, encoding: BufferEncoding): string {
-  return bytes.toString(encoding);
-}
-
 /**
  * The lines of one partition of readText: the whole file (start null), a gzip file (decompressed here,
  * in the task), or the lines starting in bytes [start, end).
  */
 export function readTextLines(path: string, start: number | null, end: number | null, encoding: BufferEncoding, gzip: boolean): string[] {
-  if (gzip) return splitLines(decode(gunzipSync(readFileSync(path)), encoding));
-  if (start === null || end === null) return splitLines(decode(readFileSync(path), encoding));
+  return splitLines(readBlockBytes(path, start, end, gzip).toString(encoding));
+}
+
+/** The bytes of one readText partition: a whole file (start null), a gzip file (decompressed), or the lines starting in [start, end). */
+export function readBlockBytes(path: string, start: number | null, end: number | null, gzip: boolean): Buffer {
+  if (gzip) return gunzipSync(readFileSync(path));
+  if (start === null || end === null) return readFileSync(path);
   const fd = openSync(path, "r");
   try {
-    return splitLines(decode(readAlignedBlock(fd, start, end, fstatSync(fd).size), encoding));
+    return readAlignedBlock(fd, start, end, fstatSync(fd).size);
   } finally {
     closeSync(fd);
   }

@@ -48,9 +48,9 @@ export function readText(path: string | readonly string[], options?: ReadTextOpt
   const encoding = textEncoding(opts.encoding, "readText");
   const blocksize = opts.blocksize === undefined || opts.blocksize === null ? null : parseBytes(opts.blocksize, "blocksize");
   const files = textFiles(path).map((p) => resolve(p));
-  const blocks = textBlocks(files, blocksize);
   // The files' sizes and times make a changed file a new collection (Dask tokenizes fs.ukey).
-  const stamps = files.map((f) => { const s = statSync(f); return [f, s.size, s.mtimeMs]; });
+  const stamps = files.map((f) => { const s = statSync(f); return [f, s.size, s.mtimeMs] as const; });
+  const blocks = textBlocks(files, stamps.map(([, size]) => size), blocksize);
   const name = opName("read-text", stamps, blocksize, encoding);
   const bag = new Bag<string>(blockLayer(name, "bag.readText", blocks, encoding, []), name, Math.max(1, blocks.length));
   sources.set(bag, { name, blocks, encoding });

@@ -9,9 +9,7 @@
  * begins with a lead byte (C2, E1, E2, E3), which a decoder never takes as part of an earlier sequence,
  * so decoding a word's bytes alone yields the same characters as decoding the whole text.
  */
-import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
-import { readAlignedBlock } from "./lines.js";
+import { readBlockBytes } from "./lines.js";
 
 /** Distinct words (first seen first) and how often each occurs (reductions/count-kernels.ts's Counts). */
 export type WordCounts = [words: string[], counts: Float64Array];
@@ -188,16 +186,6 @@ export function countWordsText(text: string): WordCounts {
  * file, a gzip file, or the lines starting in bytes [start, end).
  */
 export function readTextWordCounts(path: string, start: number | null, end: number | null, encoding: BufferEncoding, gzip: boolean): WordCounts {
-  let bytes: Buffer;
-  if (gzip) bytes = gunzipSync(readFileSync(path));
-  else if (start === null || end === null) bytes = readFileSync(path);
-  else {
-    const fd = openSync(path, "r");
-    try {
-      bytes = readAlignedBlock(fd, start, end, fstatSync(fd).size);
-    } finally {
-      closeSync(fd);
-    }
-  }
+  const bytes = readBlockBytes(path, start, end, gzip);
   return encoding === "utf8" ? countWordsUtf8(bytes) : countWordsText(bytes.toString(encoding));
 }

@@ -4,7 +4,7 @@
  * raw bytes, and two flat arrays encode faster than a Map or [element, count] pairs.
  */
 import { BagFunctionError } from "../errors.js";
-import { asArray, bucketOf, withKey, valueKey, type KeyArg } from "./keys.js";
+import { asArray, bucketOf, mapKey, withKey, valueKey, type KeyArg } from "./keys.js";
 
 /** Distinct elements (first seen first) and how often each occurs. */
 export type Counts = [elems: unknown[], counts: Float64Array];
@@ -17,7 +17,7 @@ export function countChunk(part: readonly unknown[]): Counts {
   const counts: number[] = [];
   for (let j = 0; j < xs.length; j++) {
     const x = xs[j];
-    const k = typeof x === "string" && (x.length === 0 || x.charCodeAt(0) !== 1) ? x : valueKey(x);
+    const k = mapKey(x);
     const s = index.get(k);
     if (s === undefined) {
       index.set(k, elems.length);
@@ -41,7 +41,7 @@ function sumCounts(partials: readonly Counts[]): Counts {
   for (const [es, cs] of partials) {
     for (let j = 0; j < es.length; j++) {
       const x = es[j];
-      const k = typeof x === "string" && (x.length === 0 || x.charCodeAt(0) !== 1) ? x : valueKey(x);
+      const k = mapKey(x);
       const s = index.get(k);
       if (s === undefined) {
         index.set(k, elems.length);
@@ -83,7 +83,7 @@ export function countMergePairs(pairs: readonly [unknown, number][], _j: number,
 export type Distinct = [keys: unknown[] | null, elems: unknown[]];
 
 function addDistinct(seen: Set<unknown>, keys: unknown[] | null, elems: unknown[], k: unknown, x: unknown): void {
-  const mk = typeof k === "string" && (k.length === 0 || k.charCodeAt(0) !== 1) ? k : valueKey(k);
+  const mk = mapKey(k);
   if (seen.has(mk)) return;
   seen.add(mk);
   keys?.push(k);

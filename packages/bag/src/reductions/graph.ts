@@ -1,5 +1,5 @@
 /**
- * Graph shapes of bag reductions. Like core's treeReduceLayer and mapPartitionsLayer, but every
+ * The tree of bag reductions. Like core's treeReduceLayer, but every
  * per-partition task also receives its partition number (so a user function's error names the
  * partition) and every combine task the range of partitions it covers (so its errors do too).
  */
@@ -53,15 +53,3 @@ export function treeReduce(
   tasks.set(partitionKey(name, 0), new Task(kernel(finish.kernel), [refs, 0, input.npartitions - 1, ...(finish.args ?? [])]));
   return { name, dask: addLayer(name, tasks, [input]) };
 }
-
-/** A layer whose partition i is `kernel(partition_i, i, ...args)` (the partition number for error messages). */
-export function indexedLayer(prefix: string, input: PartitionedInput, step: Step): { name: string; dask: LayeredGraph; npartitions: number; _name: string } {
-  const name = opName(prefix, input._name, step);
-  const fn = kernel(step.kernel);
-  const tasks: Graph = new Map();
-  for (let i = 0; i < input.npartitions; i++) {
-    tasks.set(partitionKey(name, i), new Task(fn, [new TaskRef(partitionKey(input._name, i)), i, ...(step.args ?? [])]));
-  }
-  return { name, _name: name, dask: addLayer(name, tasks, [input]), npartitions: input.npartitions };
-}
-

@@ -7,14 +7,10 @@ import type { FnRef } from "@dask-ts/core";
 import { BagFunctionError } from "../errors.js";
 import { withFn } from "../user-fn.js";
 import { BagCombineError, partitionRange } from "./errors.js";
-import { asArray, bucketOf, freshInitial, withKey, valueKey, type KeyArg } from "./keys.js";
+import { asArray, bucketOf, freshInitial, mapKey, withKey, type KeyArg } from "./keys.js";
 
 /** Keys (first seen first) and one value per key. */
 export type Groups = [keys: unknown[], values: unknown[]];
-
-function mapKey(k: unknown): unknown {
-  return typeof k === "string" && (k.length === 0 || k.charCodeAt(0) !== 1) ? k : valueKey(k);
-}
 
 // --- foldby ------------------------------------------------------------------------------------------
 

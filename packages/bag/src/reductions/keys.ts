@@ -143,3 +143,8 @@ export function freshInitial<T>(initial: T): T {
 export function asArray<T>(part: Iterable<T> | readonly T[]): readonly T[] {
   return Array.isArray(part) ? part : Array.from(part as Iterable<T>);
 }
+
+/** The Map key of a value: strings as themselves (unless they could clash with valueKey's texts), else valueKey. */
+export function mapKey(k: unknown): unknown {
+  return typeof k === "string" && (k.length === 0 || k.charCodeAt(0) !== 1) ? k : valueKey(k);
+}
