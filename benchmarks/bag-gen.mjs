@@ -12,7 +12,7 @@
 //
 // Usage:
 //   node benchmarks/bag-gen.mjs                 # 1e6 lines into benchmarks/data/words-1e6.txt
-//   options: --lines N (default 1e6), --seed N (default 7), --out DIR, --force (rewrite even if present)
+//   options: --lines N (default 1e6), --seed N (default 5), --out DIR, --force (rewrite even if present)
 // Import { ensureWordData } to generate from another script.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";

@@ -26,9 +26,6 @@
 //   --no-reference     skip Dask (js-map still runs)
 //   --no-distributed   skip Dask's LocalCluster row
 //   --cpu-prof         run the dask-ts children under node --cpu-prof (profiles in benchmarks/data/prof/)
-//   --prototype        also time the byte-level word counts of readText blocks (wordCountsOf in
-//                      packages/bag/src/io/text.ts), merged and ranked in the caller: tool "dask-ts-bytes",
-//                      what frequencies could run once it recognizes readText + str.split() + flatten()
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { cpus } from "node:os";
@@ -102,24 +99,6 @@ async function child(which, path) {
   let npartitions;
   if (which === "js-map") {
     run = async () => jsMapCount(path);
-  } else if (which.startsWith("bytes-")) {
-    const scheduler = which.slice("bytes-".length);
-    const { db } = await import("@dask-ts/bag");
-    const { wordCountsOf } = await import("@dask-ts/bag/io/text");
-    const { getPool } = await import("@dask-ts/core");
-    const opts = { scheduler, numWorkers: NUM_WORKERS };
-    if (scheduler !== "sync") {
-      getPool(scheduler, NUM_WORKERS).warm?.();
-      await db.range(4, { npartitions: 2 }).compute(opts);
-    }
-    npartitions = db.readText(path, { blocksize: BLOCKSIZE }).npartitions;
-    run = async () => {
-      // Partition i's [words, counts] are items 2i and 2i + 1 of the computed bag.
-      const flat = await wordCountsOf(db.readText(path, { blocksize: BLOCKSIZE })).compute(opts);
-      const counts = new Map();
-      for (let i = 0; i < flat.length; i += 2) flat[i].forEach((w, j) => counts.set(w, (counts.get(w) ?? 0) + flat[i + 1][j]));
-      return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 10);
-    };
   } else {
     const { db } = await import("@dask-ts/bag");
     const { getPool } = await import("@dask-ts/core");
@@ -139,15 +118,14 @@ async function child(which, path) {
     const dt = (performance.now() - t0) / 1000;
     check(`${which} run ${r}`, top, meta);
     if (r >= warmups) times.push(dt);
-    console.error(`# ${which === "js-map" || which.startsWith("bytes-") ? which : `dask-ts ${which}`} run ${r}: ${dt.toFixed(3)} s`);
+    console.error(`# ${which === "js-map" ? which : `dask-ts ${which}`} run ${r}: ${dt.toFixed(3)} s`);
   }
   const rss = peakRssMb() + (which.endsWith("processes") ? childrenPeakRssMb() : 0);
   if (which !== "js-map") await (await import("@dask-ts/core")).closeSchedulers();
-  const bytesRow = which.startsWith("bytes-");
   const seconds = median(times);
   console.log(JSON.stringify({
-    tool: which === "js-map" ? "js-map" : bytesRow ? "dask-ts-bytes" : "dask-ts", workload: WORKLOAD,
-    scheduler: which === "js-map" ? "single-thread" : bytesRow ? which.slice("bytes-".length) : which,
+    tool: which === "js-map" ? "js-map" : "dask-ts", workload: WORKLOAD,
+    scheduler: which === "js-map" ? "single-thread" : which,
     seconds: +seconds.toFixed(4), words: meta.words, bytes, m_words_per_s: +(meta.words / seconds / 1e6).toFixed(2),
     mb_per_s: +(bytes / seconds / 1e6).toFixed(1), ...(npartitions !== undefined ? { blocksize: BLOCKSIZE, npartitions } : {}),
     runs: times.map((t) => +t.toFixed(4)), warmups, peak_rss_mb: +rss.toFixed(1),
@@ -206,9 +184,6 @@ if (flag("--child")) {
 
   (await runNode("js-map", ["--child", "js-map", ...common])).forEach(emit({ tool: "js-map", workload: WORKLOAD, scheduler: "single-thread" }));
   for (const s of schedulers) (await runNode(`dask-ts ${s}`, ["--child", s, ...common], nodeFlags)).forEach(emit({ tool: "dask-ts", workload: WORKLOAD, scheduler: s }));
-  if (flag("--prototype")) {
-    for (const s of schedulers) (await runNode(`dask-ts-bytes ${s}`, ["--child", `bytes-${s}`, ...common], nodeFlags)).forEach(emit({ tool: "dask-ts-bytes", workload: WORKLOAD, scheduler: s }));
-  }
   if (python) {
     const daskSchedulers = flag("--no-distributed") ? "processes" : "processes,distributed";
     const script = fileURLToPath(new URL("./reference/dask_bag_wordcount.py", import.meta.url));

@@ -57,11 +57,6 @@ export function storage(d: DType): DTypeInfo["ctor"] {
   return INFO[d].ctor;
 }
 
-/** "f" float, "i" signed int, "u" unsigned int, "b" bool. */
-export function kindOf(d: DType): "f" | "i" | "u" | "b" {
-  return INFO[d].kind;
-}
-
 /** True for float32/float64. */
 export function isFloat(d: DType): boolean {
   return INFO[d].kind === "f";

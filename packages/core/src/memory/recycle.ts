@@ -164,7 +164,6 @@ export class ResultMemory {
     return anyObject(inputValues) ? MAY_KEEP_INPUTS : 0;
   }
 
-  /** The lane dropped (run, key): `recycle` when the scheduler proved no other holder (point 4), else pinned. */
   /** Applies a batch's release notices: drops the keys from the lane's store and releases (or recycles) their memory. */
   forget(run: number, store: Map<string, unknown>, release: readonly string[], recycle: readonly string[] | undefined): void {
     for (const k of release) {
@@ -177,6 +176,7 @@ export class ResultMemory {
     }
   }
 
+  /** The lane dropped (run, key): `recycle` when the scheduler proved no other holder (point 4), else pinned. */
   release(run: number, key: string, recycle: boolean): void {
     const m = this.held.get(run);
     const list = m?.get(key);
