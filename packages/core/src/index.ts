@@ -55,8 +55,10 @@ export { runJob, isExecutor, type Executor, type ExecutorJob } from "./scheduler
 export { getScheduler, getPool, closeSchedulers, PoolScheduler } from "./schedulers/get-scheduler.js";
 export { syncScheduler } from "./schedulers/sync.js";
 export { ProgressBar, createProgress, type ProgressReporter } from "./diagnostics/progress.js";
-export { encode, decode, loadOptionalExtensions } from "./serialize/codec.js";
+export { encode, decode, encodeParts, decodeParts, loadOptionalExtensions } from "./serialize/codec.js";
+export { FrameReader, onFrames, writeFrame, DEFAULT_MAX_FRAME_SIZE } from "./serialize/frames.js";
 export { registerTypeExtension, type TypeExtension } from "./serialize/extensions.js";
+export { registerErrorClass } from "./serialize/builtin-extensions.js";
 import "./kernels/core-kernels.js";
 export {
   allocTyped,

@@ -3,3 +3,20 @@ export * from "@dask-ts/core";
 export { da } from "@dask-ts/array";
 export { dd, DataFrame, Series, Scalar, UnknownColumnError, CsvParseError, ColumnTypeError, AlignmentError } from "@dask-ts/dataframe";
 export { db, Bag, Item, BagFunctionError } from "@dask-ts/bag";
+export {
+  Client,
+  Future,
+  LocalCluster,
+  SchedulerServer,
+  Worker,
+  Nanny,
+  asCompleted,
+  wait,
+  fireAndForget,
+  submitOptions,
+  KilledWorker,
+  FutureCancelledError,
+  CommClosedError,
+  ConnectTimeoutError,
+  VersionMismatchError,
+} from "@dask-ts/distributed";

@@ -43,6 +43,7 @@ export const fnRefExtension: TypeExtension<FnRef, FnSpec> = {
 
 // ---------------------------------------------------------------------------------------------
 // Errors
+import * as coreErrors from "../errors.js";
 
 /** What an Error becomes on the wire. */
 export interface EncodedError {
@@ -69,6 +70,22 @@ const BUILTIN_ERRORS: Record<string, ErrorConstructor> = {
   EvalError,
   URIError,
 };
+
+/** Error classes of packages, rebuilt as themselves when every process registers them (registerErrorClass). */
+const ERROR_CLASSES = new Map<string, { prototype: Error }>();
+
+/**
+ * Makes errors named `name` decode as instances of `cls` (so `instanceof` works across processes). The class
+ * is not called: the decoded error gets its prototype, message, stack and own fields.
+ */
+export function registerErrorClass(cls: { prototype: Error; name: string }, name: string = cls.name): void {
+  ERROR_CLASSES.set(name, cls);
+}
+
+// dask-ts's own errors arrive as themselves everywhere (a remote MissingDependencyError is one here too).
+for (const cls of Object.values(coreErrors)) {
+  if (typeof cls === "function" && cls.prototype instanceof Error) registerErrorClass(cls as unknown as { prototype: Error; name: string });
+}
 
 /** An Error of this realm, or of another one (vm contexts) checked by its brand. */
 function isError(v: unknown): v is Error {
@@ -107,6 +124,8 @@ function decodeError(e: EncodedError): Error {
   else if (Builtin) err = new Builtin(e.message, options);
   else {
     err = new Error(e.message, options);
+    const cls = ERROR_CLASSES.get(e.name);
+    if (cls) Object.setPrototypeOf(err, cls.prototype);
     // Like a subclass's prototype would: not enumerable, so it does not show up as a field.
     Object.defineProperty(err, "name", { value: e.name, writable: true, configurable: true, enumerable: false });
   }

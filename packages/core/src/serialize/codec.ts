@@ -16,7 +16,7 @@ import { SerializationError } from "../errors.js";
 // far more frequent than tables.
 import "./optional-extensions.js";
 import "./builtin-extensions.js";
-import { fromPortable, toPortable, type PortableOptions } from "./portable.js";
+import { fromPortable, toPortable, withOutOfBand, withOutOfBandSource, type PortableOptions } from "./portable.js";
 
 export { loadOptionalExtensions } from "./optional-extensions.js";
 
@@ -66,6 +66,22 @@ export function decode(bytes: Uint8Array): unknown {
     );
   }
   return fromPortable(portable);
+}
+
+/**
+ * Encodes a value as parts for a framed transport: parts[0] is the message body, the other parts are the
+ * bytes of typed arrays of at least `minBytes`, left out of the body so they are never copied into it (send
+ * each as its own frame). Parts view the value's memory: send them before changing it.
+ */
+export function encodeParts(value: unknown, minBytes = 64 * 1024): Uint8Array[] {
+  const parts: Uint8Array[] = [new Uint8Array(0)];
+  parts[0] = withOutOfBand(parts, minBytes, () => encode(value));
+  return parts;
+}
+
+/** Decodes parts made by `encodeParts`; typed arrays view the parts' memory (aligned parts are not copied). */
+export function decodeParts(parts: readonly Uint8Array[]): unknown {
+  return withOutOfBandSource(parts, () => decode(parts[0]!));
 }
 
 /** Prepares a value for `postMessage` to a worker thread (class instances become tagged data). */

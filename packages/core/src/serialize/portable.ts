@@ -25,6 +25,63 @@ const ESCAPED = "~obj";
 const NEG_ZERO = "~-0";
 /** A bare SharedArrayBuffer: msgpackr writes it as an empty object. */
 const SHARED_BUFFER = "~sab";
+/** A large typed array sent as a separate frame (see `withOutOfBand`): v = [frame index, view type]. */
+const OUT_OF_BAND = "~oob";
+
+/**
+ * Out-of-band buffers of the encode/decode in progress (one at a time: both are synchronous).
+ * Encoding: large views go to `oobSink` instead of into the message body. Decoding: tags read `oobSource`.
+ */
+let oobSink: Uint8Array[] | undefined;
+let oobMin = Infinity;
+let oobSource: readonly Uint8Array[] | undefined;
+
+/** Runs `fn` (an encode) with views of at least `minBytes` collected into `sink` instead of inlined. */
+export function withOutOfBand<T>(sink: Uint8Array[], minBytes: number, fn: () => T): T {
+  const [s, m] = [oobSink, oobMin];
+  oobSink = sink;
+  oobMin = minBytes;
+  try {
+    return fn();
+  } finally {
+    oobSink = s;
+    oobMin = m;
+  }
+}
+
+/** Runs `fn` (a decode) with out-of-band tags resolved against `buffers`. */
+export function withOutOfBandSource<T>(buffers: readonly Uint8Array[], fn: () => T): T {
+  const s = oobSource;
+  oobSource = buffers;
+  try {
+    return fn();
+  } finally {
+    oobSource = s;
+  }
+}
+
+const VIEW_TYPES: Record<string, new (b: ArrayBufferLike, o: number, l: number) => ArrayBufferView> = {
+  Uint8Array, Int8Array, Uint8ClampedArray, Uint16Array, Int16Array, Uint32Array, Int32Array,
+  Float32Array, Float64Array, BigInt64Array, BigUint64Array, DataView: DataView as never,
+};
+
+function toOutOfBand(v: ArrayBufferView): unknown {
+  const base = toBinaryView(v) as ArrayBufferView;
+  const name = base instanceof Uint8Array ? "Uint8Array" : base.constructor.name; // Buffer too
+  oobSink!.push(new Uint8Array(base.buffer, base.byteOffset, base.byteLength));
+  return { "~dt": OUT_OF_BAND, v: [oobSink!.length - 1, name] };
+}
+
+function fromOutOfBand(v: unknown): unknown {
+  const [i, name] = v as [number, string];
+  const bytes = oobSource?.[i];
+  const View = VIEW_TYPES[name];
+  if (!bytes || !View) throw new Unportable(`An out-of-band buffer (#${i}, ${name}) is missing from the message.`);
+  const size = View === DataView ? 1 : (View as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+  // A frame that arrived inside a larger chunk may be misaligned for its element type: copy only then.
+  const b = bytes.byteOffset % size === 0 ? bytes : bytes.slice();
+  return new View(b.buffer, b.byteOffset, View === DataView ? b.byteLength : b.byteLength / size);
+}
 
 const NEG_ZERO_TAGGED = Object.freeze({ "~dt": NEG_ZERO, v: 0 });
 
@@ -184,7 +241,7 @@ function toObject(v: object, binary: boolean): unknown {
   const proto = getProto(v) as unknown;
   if (proto === ObjectProto || proto === null) return toPlain(v as Record<string, unknown>, binary);
   // Typed arrays first: they are the bulk of the data and no extension handles them.
-  if (ArrayBuffer.isView(v)) return binary ? toBinaryView(v) : v;
+  if (ArrayBuffer.isView(v)) return binary ? (oobSink !== undefined && v.byteLength >= oobMin ? toOutOfBand(v) : toBinaryView(v)) : v;
   // Exact built-ins before the extension lookup (cheap, and nothing to find for them); their
   // subclasses go through the lookup first, so a package can give one an extension.
   const ctor = (v as { constructor?: unknown }).constructor;
@@ -468,6 +525,8 @@ function fromTagged(t: Record<string, unknown>): unknown {
       return fromEscaped(t.v);
     case NEG_ZERO:
       return -0;
+    case OUT_OF_BAND:
+      return fromOutOfBand(t.v);
     case SHARED_BUFFER: {
       const bytes = t.v as Uint8Array;
       const sab = new SharedArrayBuffer(bytes.byteLength);

@@ -1,0 +1,18 @@
+/** Scheduler extensions: operations beyond the task graph (coordination primitives, ...), plugged into the server. */
+import type { Message } from "../comm/connection.js";
+import type { SchedulerServer } from "./server.js";
+
+/** An extension: handlers for client operations by name, plus hooks. */
+export interface SchedulerExtension {
+  /** Operation name -> handler(client id, message); the return value (or promise) is the reply. */
+  readonly handlers: Record<string, (client: string, msg: Message) => unknown>;
+  /** A client disconnected (release what it held). */
+  clientRemoved?(client: string): void;
+  /** The scheduler is closing. */
+  close?(): void;
+}
+
+/** The extensions every scheduler starts with. */
+export function defaultExtensions(_server: SchedulerServer): SchedulerExtension[] {
+  return [];
+}

@@ -1,0 +1,389 @@
+/**
+ * A distributed worker: registers with the scheduler, runs the tasks it is given on its own thread pool,
+ * holds their results, fetches missing inputs from peers and serves its results to peers and clients
+ * (get-data). The scheduler only learns sizes and locations.
+ */
+import { hostname } from "node:os";
+import { decode, registerWorkerModule, InvalidArgumentError } from "@dask-ts/core";
+import type { Connection, Message } from "../comm/connection.js";
+import { ConnectionPool } from "../comm/pool.js";
+import { connect, listen, type Listener } from "../comm/tcp.js";
+import type { SchedulerToWorker, WhoHas, WorkerInfo, WorkerMetrics } from "../protocol.js";
+import { PriorityHeap } from "../scheduler/priority-heap.js";
+import { sizeOf, typeName } from "./sizeof.js";
+import { ThreadExecutor } from "./thread-executor.js";
+
+/** Options of Worker.start. */
+export interface WorkerOptions {
+  /** tcp://host:port of the scheduler. */
+  scheduler: string;
+  /** Threads that run tasks (default 1). */
+  nthreads?: number;
+  /** A name for logs and restrictions (default: the address). */
+  name?: string;
+  /** Interface to serve peers on (default 127.0.0.1). */
+  host?: string;
+  /** Port to serve peers on (default any free port). */
+  port?: number;
+  /** Bytes of results to hold before spilling (0 = no limit). */
+  memoryLimit?: number;
+  /** Abstract resources this worker offers, e.g. { GPU: 2 }. */
+  resources?: Record<string, number>;
+  /** ms to wait for the scheduler (default config "distributed.connectTimeout"). */
+  timeout?: number;
+}
+
+type Phase = "fetching" | "ready" | "executing" | "cancelled";
+
+interface WorkerTask {
+  key: string;
+  run: Uint8Array;
+  priority: [number, number, number];
+  deps: string[];
+  /** Dependencies not held here yet. */
+  missing: Set<string>;
+  resources?: Record<string, number>;
+  phase: Phase;
+  heapIndex: number;
+}
+
+interface Fetch {
+  holders: string[];
+  waiters: Set<WorkerTask>;
+}
+
+function wallSeconds(): number {
+  return (performance.timeOrigin + performance.now()) / 1000;
+}
+
+/** A running worker. */
+export class Worker {
+  readonly name: string;
+  readonly nthreads: number;
+  private readonly data = new Map<string, unknown>();
+  private readonly nbytes = new Map<string, number>();
+  private memory = 0;
+  private readonly tasks = new Map<string, WorkerTask>();
+  private readonly ready = new PriorityHeap<WorkerTask>();
+  /** Ready tasks waiting for resources held by running tasks. */
+  private blocked: WorkerTask[] = [];
+  private readonly fetches = new Map<string, Fetch>();
+  private executing = 0;
+  private readonly available: Record<string, number>;
+  private readonly executor: ThreadExecutor;
+  private readonly peers = new ConnectionPool("peer");
+  private listener!: Listener;
+  private scheduler!: Connection;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+  /** True when the worker stopped because its scheduler connection broke (not by close()). */
+  lostScheduler = false;
+  private resolveClosed!: () => void;
+  /** Resolves when the worker has stopped (closed, or its scheduler went away). */
+  readonly closed: Promise<void>;
+
+  private constructor(private readonly opts: WorkerOptions) {
+    this.nthreads = opts.nthreads ?? 1;
+    if (!Number.isInteger(this.nthreads) || this.nthreads < 1) {
+      throw new InvalidArgumentError(`nthreads must be a positive integer, got ${String(opts.nthreads)}.`);
+    }
+    this.name = opts.name ?? "";
+    this.available = { ...(opts.resources ?? {}) };
+    this.executor = new ThreadExecutor(this.nthreads);
+    this.closed = new Promise((r) => (this.resolveClosed = r));
+  }
+
+  /** Starts a worker: listens for peers, starts its threads, and registers with the scheduler. */
+  static async start(opts: WorkerOptions): Promise<Worker> {
+    const w = new Worker(opts);
+    w.executor.warm();
+    w.listener = await listen({
+      host: opts.host,
+      port: opts.port ?? 0,
+      role: "worker",
+      onConnection: (conn) => {
+        conn.onMessage = (msg) => w.handlePeer(msg);
+      },
+    });
+    try {
+      w.scheduler = await connect(opts.scheduler, { role: "worker", timeout: opts.timeout });
+      w.scheduler.onMessage = (msg) => w.handleScheduler(msg);
+      w.scheduler.onClose = () => {
+        if (!w.closing) w.lostScheduler = true;
+        void w.close();
+      };
+      const info: WorkerInfo = {
+        address: w.listener.address,
+        name: w.name || w.listener.address,
+        nthreads: w.nthreads,
+        memoryLimit: opts.memoryLimit ?? 0,
+        resources: opts.resources ?? {},
+        pid: process.pid,
+      };
+      const reply = await w.scheduler.request<{ heartbeatInterval: number }>({ op: "register-worker", info: info as unknown as Record<string, unknown> });
+      w.heartbeat = setInterval(() => w.sendHeartbeat(), reply.heartbeatInterval);
+      w.heartbeat.unref();
+    } catch (e) {
+      await w.close();
+      throw e;
+    }
+    return w;
+  }
+
+  /** tcp://host:port where this worker serves its data. */
+  get address(): string {
+    return this.listener.address;
+  }
+
+  /** Keys of the results held here. */
+  keys(): string[] {
+    return [...this.data.keys()];
+  }
+
+  private metrics(): WorkerMetrics {
+    return {
+      executing: this.executing,
+      ready: this.ready.size + this.blocked.length,
+      memory: this.memory,
+      spilled: 0,
+      rss: process.memoryUsage.rss(),
+      paused: false,
+    };
+  }
+
+  private sendHeartbeat(): void {
+    if (this.scheduler.closed) return;
+    this.scheduler.request({ op: "heartbeat-worker", metrics: this.metrics() as unknown as Record<string, unknown> }, 10_000).catch(() => {
+      /* a missed heartbeat is the scheduler's to judge; a closed connection closes this worker */
+    });
+  }
+
+  // ---- messages from the scheduler -------------------------------------------------------------
+
+  private handleScheduler(msg: Message): void {
+    const m = msg as unknown as SchedulerToWorker;
+    if (m.op === "compute-task") return this.computeTask(m);
+    if (m.op === "free-keys") return this.freeKeys(m.keys);
+    if (msg.op === "close") void this.close();
+  }
+
+  private computeTask(m: Extract<SchedulerToWorker, { op: "compute-task" }>): void {
+    if (m.modules) for (const url of m.modules) registerWorkerModule(url);
+    const existing = this.tasks.get(m.key);
+    if (existing) {
+      // Freed while running, then assigned here again: the running execution counts.
+      if (existing.phase === "cancelled") existing.phase = "executing";
+      return;
+    }
+    if (this.data.has(m.key)) {
+      this.report({ op: "task-finished", key: m.key, nbytes: this.nbytes.get(m.key) ?? 0, type: typeName(this.data.get(m.key)), start: wallSeconds(), stop: wallSeconds() });
+      return;
+    }
+    const deps = Object.keys(m.who_has);
+    const t: WorkerTask = {
+      key: m.key,
+      run: m.run,
+      priority: m.priority,
+      deps,
+      missing: new Set(deps.filter((d) => !this.data.has(d))),
+      resources: m.resources,
+      phase: "fetching",
+      heapIndex: -1,
+    };
+    this.tasks.set(t.key, t);
+    if (t.missing.size === 0) this.makeReady(t);
+    else for (const d of t.missing) this.fetch(d, m.who_has, t);
+  }
+
+  private freeKeys(keys: string[]): void {
+    for (const k of keys) {
+      if (this.data.has(k)) {
+        this.memory -= this.nbytes.get(k) ?? 0;
+        this.data.delete(k);
+        this.nbytes.delete(k);
+      }
+      const t = this.tasks.get(k);
+      if (!t) continue;
+      if (t.phase === "executing") t.phase = "cancelled";
+      else {
+        this.tasks.delete(k);
+        if (this.ready.has(t)) this.ready.remove(t);
+        for (const d of t.missing) this.fetches.get(d)?.waiters.delete(t);
+        t.phase = "cancelled";
+      }
+    }
+  }
+
+  private report(msg: Message): void {
+    if (!this.scheduler.closed) this.scheduler.send(msg);
+  }
+
+  // ---- fetching inputs from peers --------------------------------------------------------------
+
+  private fetch(dep: string, whoHas: WhoHas, t: WorkerTask): void {
+    const f = this.fetches.get(dep);
+    if (f) {
+      f.waiters.add(t);
+      return;
+    }
+    const holders = (whoHas[dep] ?? []).filter((a) => a !== this.address);
+    this.fetches.set(dep, { holders, waiters: new Set([t]) });
+    void this.fetchFrom(dep);
+  }
+
+  private async fetchFrom(dep: string): Promise<void> {
+    const f = this.fetches.get(dep)!;
+    let errant = "";
+    while (f.holders.length) {
+      const i = Math.floor(Math.random() * f.holders.length);
+      const peer = f.holders.splice(i, 1)[0]!;
+      errant = peer;
+      try {
+        const reply = await this.peers.request<{ data: Array<[string, unknown]>; missing: string[] }>(peer, { op: "get-data", keys: [dep] });
+        const hit = reply.data.find(([k]) => k === dep);
+        if (hit) return this.fetched(dep, hit[1]);
+      } catch {
+        this.peers.drop(peer);
+      }
+      if (this.closing) return;
+    }
+    // No holder could give it: the scheduler decides (recompute, or tell us where else to look).
+    this.fetches.delete(dep);
+    for (const t of f.waiters) {
+      this.tasks.delete(t.key);
+      t.phase = "cancelled";
+    }
+    this.report({ op: "missing-data", key: dep, errant });
+  }
+
+  private fetched(dep: string, value: unknown): void {
+    const f = this.fetches.get(dep);
+    this.fetches.delete(dep);
+    if (!this.data.has(dep)) this.store(dep, value);
+    this.report({ op: "add-keys", keys: [dep], nbytes: { [dep]: this.nbytes.get(dep) ?? 0 } });
+    if (!f) return;
+    for (const t of f.waiters) {
+      t.missing.delete(dep);
+      if (t.missing.size === 0 && t.phase === "fetching") this.makeReady(t);
+    }
+  }
+
+  private store(key: string, value: unknown): number {
+    const n = sizeOf(value);
+    this.data.set(key, value);
+    this.nbytes.set(key, n);
+    this.memory += n;
+    return n;
+  }
+
+  // ---- running tasks ---------------------------------------------------------------------------
+
+  private makeReady(t: WorkerTask): void {
+    t.phase = "ready";
+    this.ready.push(t);
+    this.runReady();
+  }
+
+  /** Threads get up to two tasks each, so a thread never idles while its next task is on the way. */
+  private runReady(): void {
+    const limit = this.nthreads * 2;
+    if (this.blocked.length && this.executing < limit) {
+      // Resources were freed: blocked tasks go back to the heap and compete by priority again.
+      for (const t of this.blocked) if (t.phase === "ready") this.ready.push(t);
+      this.blocked = [];
+    }
+    while (this.executing < limit && this.ready.size) {
+      const t = this.ready.pop()!;
+      if (t.phase !== "ready") continue;
+      if (!this.acquire(t.resources)) {
+        this.blocked.push(t);
+        continue;
+      }
+      this.execute(t);
+    }
+  }
+
+  private acquire(res: Record<string, number> | undefined): boolean {
+    if (!res) return true;
+    for (const r in res) if ((this.available[r] ?? 0) < res[r]!) return false;
+    for (const r in res) this.available[r]! -= res[r]!;
+    return true;
+  }
+
+  private releaseResources(res: Record<string, number> | undefined): void {
+    if (res) for (const r in res) this.available[r] = (this.available[r] ?? 0) + res[r]!;
+  }
+
+  private execute(t: WorkerTask): void {
+    t.phase = "executing";
+    this.executing++;
+    const start = wallSeconds();
+    let node: unknown;
+    try {
+      node = decode(t.run);
+    } catch (e) {
+      return this.finishTask(t, start, undefined, e, true);
+    }
+    const data: Array<[string, unknown]> = [];
+    for (const d of t.deps) data.push([d, this.data.get(d)]);
+    this.executor.run(t.key, node, data).then(
+      (v) => this.finishTask(t, start, v, undefined, false),
+      (e: unknown) => this.finishTask(t, start, undefined, e, true),
+    );
+  }
+
+  private finishTask(t: WorkerTask, start: number, value: unknown, error: unknown, failed: boolean): void {
+    this.executing--;
+    this.releaseResources(t.resources);
+    const stop = wallSeconds();
+    if (this.tasks.get(t.key) === t) this.tasks.delete(t.key);
+    if (t.phase === "cancelled") {
+      // The scheduler freed the key while it ran: nobody wants the result.
+    } else if (failed) {
+      this.report({ op: "task-erred", key: t.key, exception: error, start, stop });
+    } else {
+      const nbytes = this.store(t.key, value);
+      this.report({ op: "task-finished", key: t.key, nbytes, type: typeName(value), start, stop });
+    }
+    this.runReady();
+  }
+
+  // ---- requests from peers and clients ---------------------------------------------------------
+
+  private handlePeer(msg: Message): unknown {
+    if (msg.op === "get-data") {
+      const data: Array<[string, unknown]> = [];
+      const missing: string[] = [];
+      for (const k of msg.keys as string[]) {
+        if (this.data.has(k)) data.push([k, this.data.get(k)]);
+        else missing.push(k);
+      }
+      return { data, missing };
+    }
+    if (msg.op === "update-data") {
+      const nbytes: Record<string, number> = {};
+      const types: Record<string, string> = {};
+      for (const [k, v] of msg.data as Array<[string, unknown]>) {
+        if (this.data.has(k)) this.memory -= this.nbytes.get(k) ?? 0;
+        nbytes[k] = this.store(k, v);
+        types[k] = typeName(v);
+      }
+      return { nbytes, types };
+    }
+    if (msg.op === "worker-info") return { address: this.address, name: this.name, keys: this.keys(), metrics: this.metrics(), host: hostname() };
+    throw new InvalidArgumentError(`Unknown worker operation '${msg.op}'.`);
+  }
+
+  /** Stops serving, leaves the scheduler and stops the threads. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.heartbeat) clearInterval(this.heartbeat);
+      this.scheduler?.close();
+      this.peers.close();
+      await this.listener?.close();
+      await this.executor.close();
+      this.resolveClosed();
+    })();
+    return this.closing;
+  }
+}
