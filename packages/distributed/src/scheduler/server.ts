@@ -241,9 +241,12 @@ export class SchedulerServer {
       case "list-datasets":
         return [...this.datasets.keys()];
     }
-    const ext = this.extensionHandlers.get(msg.op);
-    if (ext) return ext(client, msg);
-    return this.handleCommon(msg);
+    return this.extensionHandlers.has(msg.op) ? this.handleExtension(client, msg) : this.handleCommon(msg);
+  }
+
+  private handleExtension(client: string, msg: Message): unknown {
+    const handler = this.extensionHandlers.get(msg.op);
+    return handler === undefined ? undefined : handler(client, msg);
   }
 
   private publish(name: string, keys: string[], data: Uint8Array, override: boolean): void {
