@@ -210,6 +210,19 @@ export class Client implements Scheduler {
     return f;
   }
 
+  /**
+   * A Future of a key that already exists on the cluster (Dask's `Future(key, client)`), e.g. one named in a
+   * log or computed by another client. A key the scheduler does not know makes the future err with UnknownKeyError.
+   */
+  futureOf<T = unknown>(key: string): Future<T> {
+    this.checkOpen("Client.futureOf");
+    if (typeof key !== "string" || key === "") throw new InvalidArgumentError(`futureOf(key) needs a non-empty key string, got ${String(key)}.`);
+    const known = this.states.has(key);
+    const f = this.future<T>(key);
+    if (!known) this.send({ op: "client-desires-keys", keys: [key] });
+    return f;
+  }
+
   /** The keys nobody holds any more: forget their states and tell the scheduler. */
   private releaseKeys(keys: string[]): void {
     for (const k of keys) this.states.delete(k);
