@@ -4,13 +4,14 @@
  * (get-data). The scheduler only learns sizes and locations.
  */
 import { hostname } from "node:os";
-import { decode, registerWorkerModule, InvalidArgumentError } from "@dask-ts/core";
+import { config, decode, loadOptionalExtensions, registerWorkerModule, InvalidArgumentError } from "@dask-ts/core";
 import type { Connection, Message } from "../comm/connection.js";
 import { ConnectionPool } from "../comm/pool.js";
 import { connect, listen, type Listener } from "../comm/tcp.js";
 import type { SchedulerToWorker, WhoHas, WorkerInfo, WorkerMetrics } from "../protocol.js";
 import { PriorityHeap } from "../scheduler/priority-heap.js";
-import { sizeOf, typeName } from "./sizeof.js";
+import { DataStore } from "./data-store.js";
+import { typeName } from "./sizeof.js";
 import { ThreadExecutor } from "./thread-executor.js";
 
 /** Options of Worker.start. */
@@ -31,6 +32,15 @@ export interface WorkerOptions {
   resources?: Record<string, number>;
   /** ms to wait for the scheduler (default config "distributed.connectTimeout"). */
   timeout?: number;
+  /** Where spilled results go (default the OS temp directory). */
+  localDirectory?: string;
+}
+
+let extensionsRequested = false;
+
+/** A memory fraction from config "distributed.worker.memory.<name>" (Dask's defaults). */
+function memoryFraction(name: string, dflt: number): number {
+  return config.get<number>(`distributed.worker.memory.${name}`, dflt);
 }
 
 type Phase = "fetching" | "ready" | "executing" | "cancelled";
@@ -60,9 +70,11 @@ function wallSeconds(): number {
 export class Worker {
   readonly name: string;
   readonly nthreads: number;
-  private readonly data = new Map<string, unknown>();
-  private readonly nbytes = new Map<string, number>();
-  private memory = 0;
+  private readonly data: DataStore;
+  private readonly memoryLimit: number;
+  private memoryTimer: NodeJS.Timeout | undefined;
+  /** No new tasks start while the process uses more than the pause fraction of its memory limit. */
+  paused = false;
   private readonly tasks = new Map<string, WorkerTask>();
   private readonly ready = new PriorityHeap<WorkerTask>();
   /** Ready tasks waiting for resources held by running tasks. */
@@ -90,6 +102,8 @@ export class Worker {
     this.name = opts.name ?? "";
     this.available = { ...(opts.resources ?? {}) };
     this.executor = new ThreadExecutor(this.nthreads);
+    this.memoryLimit = opts.memoryLimit ?? 0;
+    this.data = new DataStore(opts.localDirectory);
     this.closed = new Promise((r) => (this.resolveClosed = r));
   }
 
@@ -123,6 +137,10 @@ export class Worker {
       const reply = await w.scheduler.request<{ heartbeatInterval: number }>({ op: "register-worker", info: info as unknown as Record<string, unknown> });
       w.heartbeat = setInterval(() => w.sendHeartbeat(), reply.heartbeatInterval);
       w.heartbeat.unref();
+      if (w.memoryLimit > 0) {
+        w.memoryTimer = setInterval(() => w.manageMemory(), 100);
+        w.memoryTimer.unref();
+      }
     } catch (e) {
       await w.close();
       throw e;
@@ -135,19 +153,24 @@ export class Worker {
     return this.listener.address;
   }
 
+  /** Memory accounting: bytes held in memory and on disk, results spilled so far, paused or not. */
+  memoryInfo(): { memory: number; spilled: number; spillCount: number; paused: boolean } {
+    return { memory: this.data.memory, spilled: this.data.spilledBytes, spillCount: this.data.spillCount, paused: this.paused };
+  }
+
   /** Keys of the results held here. */
   keys(): string[] {
-    return [...this.data.keys()];
+    return this.data.keys();
   }
 
   private metrics(): WorkerMetrics {
     return {
       executing: this.executing,
       ready: this.ready.size + this.blocked.length,
-      memory: this.memory,
-      spilled: 0,
+      memory: this.data.memory,
+      spilled: this.data.spilledBytes,
       rss: process.memoryUsage.rss(),
-      paused: false,
+      paused: this.paused,
     };
   }
 
@@ -164,6 +187,7 @@ export class Worker {
     const m = msg as unknown as SchedulerToWorker;
     if (m.op === "compute-task") return this.computeTask(m);
     if (m.op === "free-keys") return this.freeKeys(m.keys);
+    if (msg.op === "steal-request") return this.stealRequest(msg.key as string);
     if (msg.op === "close") void this.close();
   }
 
@@ -176,7 +200,7 @@ export class Worker {
       return;
     }
     if (this.data.has(m.key)) {
-      this.report({ op: "task-finished", key: m.key, nbytes: this.nbytes.get(m.key) ?? 0, type: typeName(this.data.get(m.key)), start: wallSeconds(), stop: wallSeconds() });
+      this.report({ op: "task-finished", key: m.key, nbytes: this.data.nbytes(m.key), type: typeName(this.data.get(m.key)), start: wallSeconds(), stop: wallSeconds() });
       return;
     }
     const deps = Object.keys(m.who_has);
@@ -197,11 +221,7 @@ export class Worker {
 
   private freeKeys(keys: string[]): void {
     for (const k of keys) {
-      if (this.data.has(k)) {
-        this.memory -= this.nbytes.get(k) ?? 0;
-        this.data.delete(k);
-        this.nbytes.delete(k);
-      }
+      this.data.delete(k);
       const t = this.tasks.get(k);
       if (!t) continue;
       if (t.phase === "executing") t.phase = "cancelled";
@@ -212,6 +232,20 @@ export class Worker {
         t.phase = "cancelled";
       }
     }
+  }
+
+  /** The scheduler wants to run `key` elsewhere: give it up unless it already started. */
+  private stealRequest(key: string): void {
+    const t = this.tasks.get(key);
+    let state: string | null = null;
+    if (t && (t.phase === "ready" || t.phase === "fetching")) {
+      state = t.phase;
+      this.tasks.delete(key);
+      if (this.ready.has(t)) this.ready.remove(t);
+      for (const d of t.missing) this.fetches.get(d)?.waiters.delete(t);
+      t.phase = "cancelled";
+    } else if (t) state = "executing";
+    this.report({ op: "steal-response", key, state });
   }
 
   private report(msg: Message): void {
@@ -260,7 +294,7 @@ export class Worker {
     const f = this.fetches.get(dep);
     this.fetches.delete(dep);
     if (!this.data.has(dep)) this.store(dep, value);
-    this.report({ op: "add-keys", keys: [dep], nbytes: { [dep]: this.nbytes.get(dep) ?? 0 } });
+    this.report({ op: "add-keys", keys: [dep], nbytes: { [dep]: this.data.nbytes(dep) } });
     if (!f) return;
     for (const t of f.waiters) {
       t.missing.delete(dep);
@@ -269,11 +303,37 @@ export class Worker {
   }
 
   private store(key: string, value: unknown): number {
-    const n = sizeOf(value);
-    this.data.set(key, value);
-    this.nbytes.set(key, n);
-    this.memory += n;
+    const n = this.data.set(key, value);
+    if (this.memoryLimit > 0 && this.data.memory > this.memoryLimit * memoryFraction("target", 0.6)) this.manageMemory();
     return n;
+  }
+
+  /**
+   * Dask's memory rules: results beyond the target fraction of the limit go to disk (least recently used
+   * first); above the spill fraction of process memory more go; above the pause fraction no new task starts
+   * until memory drops (the nanny restarts the process above 95%).
+   */
+  private manageMemory(): void {
+    const limit = this.memoryLimit;
+    if (limit <= 0 || this.closing) return;
+    const keep = new Set<string>();
+    for (const t of this.tasks.values()) if (t.phase === "executing") for (const d of t.deps) keep.add(d);
+    const target = limit * memoryFraction("target", 0.6);
+    const before = this.data.spillCount;
+    if (this.data.memory > target) this.data.spillTo(target, keep);
+    const rss = process.memoryUsage.rss();
+    if (rss > limit * memoryFraction("spill", 0.7)) this.data.spillTo(Math.max(0, this.data.memory - (rss - target)), keep);
+    if (this.data.spillCount === before && this.data.memory > target && !extensionsRequested) {
+      // Maybe a value whose codec loads lazily (Arrow): load it for the next round.
+      extensionsRequested = true;
+      void loadOptionalExtensions().catch(() => undefined);
+    }
+    const pause = rss > limit * memoryFraction("pause", 0.8);
+    if (pause !== this.paused) {
+      this.paused = pause;
+      this.sendHeartbeat(); // the scheduler stops (or resumes) giving this worker tasks
+      if (!pause) this.runReady();
+    }
   }
 
   // ---- running tasks ---------------------------------------------------------------------------
@@ -286,6 +346,7 @@ export class Worker {
 
   /** Threads get up to two tasks each, so a thread never idles while its next task is on the way. */
   private runReady(): void {
+    if (this.paused) return;
     const limit = this.nthreads * 2;
     if (this.blocked.length && this.executing < limit) {
       // Resources were freed: blocked tasks go back to the heap and compete by priority again.
@@ -325,7 +386,11 @@ export class Worker {
       return this.finishTask(t, start, undefined, e, true);
     }
     const data: Array<[string, unknown]> = [];
-    for (const d of t.deps) data.push([d, this.data.get(d)]);
+    try {
+      for (const d of t.deps) data.push([d, this.data.get(d)]);
+    } catch (e) {
+      return this.finishTask(t, start, undefined, e, true); // a spilled input could not be read back
+    }
     this.executor.run(t.key, node, data).then(
       (v) => this.finishTask(t, start, v, undefined, false),
       (e: unknown) => this.finishTask(t, start, undefined, e, true),
@@ -358,13 +423,14 @@ export class Worker {
         if (this.data.has(k)) data.push([k, this.data.get(k)]);
         else missing.push(k);
       }
+      // Reading spilled keys loaded them back: make room again (the reply keeps what it sends alive).
+      if (this.memoryLimit > 0) this.manageMemory();
       return { data, missing };
     }
     if (msg.op === "update-data") {
       const nbytes: Record<string, number> = {};
       const types: Record<string, string> = {};
       for (const [k, v] of msg.data as Array<[string, unknown]>) {
-        if (this.data.has(k)) this.memory -= this.nbytes.get(k) ?? 0;
         nbytes[k] = this.store(k, v);
         types[k] = typeName(v);
       }
@@ -378,10 +444,12 @@ export class Worker {
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (this.heartbeat) clearInterval(this.heartbeat);
+      if (this.memoryTimer) clearInterval(this.memoryTimer);
       this.scheduler?.close();
       this.peers.close();
       await this.listener?.close();
       await this.executor.close();
+      this.data.close();
       this.resolveClosed();
     })();
     return this.closing;
