@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { closeSchedulers, compute, config, da, db, dd, delayed, persist, Delayed } from "dask-ts";
+import { Client, LocalCluster, closeSchedulers, compute, config, da, db, dd, delayed, persist, Delayed } from "dask-ts";
 import { writeFile } from "node:fs/promises";
 
 afterAll(() => closeSchedulers());
@@ -107,6 +107,28 @@ describe("README bags", () => {
       expect(await b.take(2)).toEqual(records.slice(0, 2));
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("README cluster", () => {
+  it("runs as documented", async () => {
+    const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1 });
+    try {
+      const client = await Client.connect(cluster);
+      try {
+        expect(config.get("scheduler")).toBe(client);
+        const x = client.submit((n: number) => n * 2, 21);
+        const ys = client.map((n: number) => n + 1, [1, 2, 3]);
+        expect(await x.result()).toBe(42);
+        expect(await client.gather(ys)).toEqual([2, 3, 4]);
+        expect(await da.ones([4000, 4000], { chunks: [1000, 1000] }).sum().compute()).toBe(16_000_000);
+      } finally {
+        await client.close();
+      }
+      expect(config.get("scheduler")).toBeUndefined();
+    } finally {
+      await cluster.close();
     }
   });
 });
