@@ -10,3 +10,4 @@ export { SchedulerState, TaskState, WorkerState, ClientState, type SchedulerStat
 export { Worker, type WorkerOptions } from "./worker/worker.js";
 export { Nanny, WorkerStartError, type NannyOptions } from "./worker/nanny.js";
 export { LocalCluster, type LocalClusterOptions } from "./cluster/local-cluster.js";
+export * from "./client/coordination/index.js";

@@ -1,6 +1,11 @@
 /** Scheduler extensions: operations beyond the task graph (coordination primitives, ...), plugged into the server. */
 import type { Message } from "../comm/connection.js";
 import type { SchedulerServer } from "./server.js";
+import { EventExtension } from "./coordination/event-extension.js";
+import { LockExtension } from "./coordination/lock-extension.js";
+import { QueueExtension } from "./coordination/queue-extension.js";
+import { SemaphoreExtension } from "./coordination/semaphore-extension.js";
+import { VariableExtension } from "./coordination/variable-extension.js";
 
 /** An extension: handlers for client operations by name, plus hooks. */
 export interface SchedulerExtension {
@@ -13,6 +18,7 @@ export interface SchedulerExtension {
 }
 
 /** The extensions every scheduler starts with. */
-export function defaultExtensions(_server: SchedulerServer): SchedulerExtension[] {
-  return [];
+export function defaultExtensions(server: SchedulerServer): SchedulerExtension[] {
+  // Queue, Variable, Lock, Event and Semaphore (Dask's default scheduler extensions).
+  return [new QueueExtension(server), new VariableExtension(server), new LockExtension(server), new EventExtension(server), new SemaphoreExtension(server)];
 }
