@@ -351,7 +351,18 @@ describe("serialize: errors", () => {
       const de = new SerializationError("from dask");
       const gotDe = rt(de) as Error;
       expect(gotDe.name).toBe("SerializationError");
-      expect(gotDe).not.toBeInstanceOf(DaskError); // classes are not sent; names and stacks are
+      // dask-ts's own error classes are registered with the codec: they arrive as themselves.
+      expect(gotDe).toBeInstanceOf(SerializationError);
+      expect(gotDe).toBeInstanceOf(DaskError);
+      expect(gotDe.stack).toBe(de.stack);
+      // Other classes are not sent: an Error with their name and stack arrives.
+      class MyError extends Error {
+        override name = "MyError";
+      }
+      const gotMine = rt(new MyError("mine")) as Error;
+      expect(gotMine.name).toBe("MyError");
+      expect(gotMine).not.toBeInstanceOf(MyError);
+      expect(gotMine.message).toBe("mine");
     });
 
     it(`still sends an error whose cause or properties cannot be sent (${name})`, () => {
