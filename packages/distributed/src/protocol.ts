@@ -74,7 +74,12 @@ export type SchedulerToWorker =
       modules?: string[];
     }
   /** Forget these keys (drop held data; cancel if queued or running). */
-  | { op: "free-keys"; keys: string[] };
+  | { op: "free-keys"; keys: string[] }
+  /** Work stealing: give `key` up unless it already started; the worker answers with steal-response. */
+  | { op: "steal-request"; key: string };
+
+/** What a worker says about a task it was asked to give up (steal-response). */
+export type StealResponseState = "ready" | "fetching" | "executing" | null;
 
 /** A task's outcome as the worker reports it. */
 export type WorkerToScheduler =
@@ -85,7 +90,12 @@ export type WorkerToScheduler =
   /** A dependency could not be fetched from `errant` (it no longer has it, or died). */
   | { op: "missing-data"; key: string; errant: string }
   /** The worker dropped these keys on its own (e.g. a released task finished late). */
-  | { op: "release-worker-data"; keys: string[] };
+  | { op: "release-worker-data"; keys: string[] }
+  /**
+   * Answer to a steal-request: "ready" / "fetching" = not started and dropped (the scheduler may run it
+   * elsewhere), "executing" = too late, null = unknown key (e.g. it just finished).
+   */
+  | { op: "steal-response"; key: string; state: StealResponseState };
 
 /** Requests (with replies) that carry a `rid` and get `{ op: "reply", rid, ok, value | error }`. */
 export interface Reply {

@@ -22,6 +22,8 @@ export interface SchedulerServerOptions extends SchedulerStateOptions {
   heartbeatInterval?: number;
   /** A worker silent for this long is removed, ms (default config "distributed.workerTTL", 10 s). */
   workerTTL?: number;
+  /** How often work stealing rebalances tasks, ms (default config "distributed.stealingInterval", 100; 0 disables). */
+  stealingInterval?: number;
 }
 
 /** Pseudo-clients that hold keys on behalf of the scheduler itself. */
@@ -44,6 +46,7 @@ export class SchedulerServer {
   private flushScheduled = false;
   private listener!: Listener;
   private ttlTimer: NodeJS.Timeout | undefined;
+  private stealTimer: NodeJS.Timeout | undefined;
   private readonly heartbeatInterval: number;
   private readonly workerTTL: number;
   private closing = false;
@@ -95,6 +98,19 @@ export class SchedulerServer {
     });
     s.ttlTimer = setInterval(() => s.checkHeartbeats(), Math.max(50, Math.min(s.workerTTL / 4, 1000)));
     s.ttlTimer.unref();
+    const stealEvery = opts.stealingInterval ?? config.get<number>("distributed.stealingInterval", 100);
+    if (stealEvery > 0) {
+      // Steal-requests go out with the next flush; nothing to send when balance found nothing to move.
+      s.stealTimer = setInterval(() => {
+        try {
+          if (s.state.balance() > 0) s.schedule();
+        } catch (e) {
+          // A balancing bug must not take the scheduler down: tasks still run where they are.
+          console.error("dask-ts scheduler: work stealing failed:", e);
+        }
+      }, stealEvery);
+      s.stealTimer.unref();
+    }
     return s;
   }
 
@@ -162,6 +178,8 @@ export class SchedulerServer {
         return s.missingData(address, msg.key, msg.errant);
       case "release-worker-data":
         return s.releaseWorkerData(address, msg.keys);
+      case "steal-response":
+        return s.stealResponse(address, msg.key, msg.state);
       default:
         throw new InvalidArgumentError(`Unknown worker message '${(msg as Message).op}'.`);
     }
@@ -344,6 +362,7 @@ export class SchedulerServer {
     if (this.closing) return;
     this.closing = true;
     if (this.ttlTimer) clearInterval(this.ttlTimer);
+    if (this.stealTimer) clearInterval(this.stealTimer);
     for (const ext of this.extensions) ext.close?.();
     for (const w of this.workerConns.values()) w.conn.close();
     for (const c of this.clientConns.values()) c.close();

@@ -125,6 +125,12 @@ const releasedWaiting: TransitionFn = (s, ts, recs) => {
 
 const waitingProcessing: TransitionFn = (s, ts, recs) => {
   if (ts.waitingOn.size > 0) return;
+  const steal = s.stealMove;
+  if (steal !== undefined && steal.ts === ts && steal.thief !== undefined) {
+    // A confirmed steal: the thief takes it, whatever decide_worker would say now.
+    s.addToProcessing(ts, steal.thief);
+    return;
+  }
   let ws: WorkerState | undefined;
   if (Number.isFinite(s.workerSaturation) && s.isRootish(ts)) {
     ws = decideRootishWorker(s.workers, s.workerSaturation, s.pipelineSeconds, s.estimate(ts.prefix));
@@ -203,8 +209,11 @@ const processingErred: TransitionFn = (s, ts, recs) => {
 
 const processingReleased: TransitionFn = (s, ts, recs) => {
   const ws = s.removeFromProcessing(ts);
-  // Tell a live worker to cancel it.
-  if (ws !== undefined) s.toWorker(ws.address, { op: "free-keys", keys: [ts.key] });
+  // Tell a live worker to cancel it (unless it is a steal victim that already dropped it).
+  const steal = s.stealMove;
+  if (ws !== undefined && !(steal !== undefined && steal.ts === ts && steal.victim === ws)) {
+    s.toWorker(ws.address, { op: "free-keys", keys: [ts.key] });
+  }
   propagateReleased(s, ts, recs);
 };
 

@@ -5,8 +5,8 @@
  */
 import { keyPrefix, MissingDependencyError } from "@dask-ts/core";
 import { KilledWorker, LostDataError, UnknownKeyError } from "../errors.js";
-import type { SchedulerToClient, SchedulerToWorker, TaskSpec, WhoHas, WorkerInfo } from "../protocol.js";
-import { decideRootishWorker } from "./decide-worker.js";
+import type { SchedulerToClient, SchedulerToWorker, StealResponseState, TaskSpec, WhoHas, WorkerInfo } from "../protocol.js";
+import { canRun, decideRootishWorker } from "./decide-worker.js";
 import { comparePriority, PriorityHeap } from "./priority-heap.js";
 import { validateState } from "./state-validate.js";
 import { TABLE, type Recs } from "./state-transitions.js";
@@ -20,6 +20,7 @@ import {
   type TaskStateName,
 } from "./task-state.js";
 import { RingBuffer, TransitionLog, type TransitionRecord } from "./transition-log.js";
+import { WorkStealing } from "./stealing.js";
 
 export { ClientState, TaskGroup, TaskPrefix, TaskState, WorkerState };
 export type { Priority, TaskStateName, TransitionRecord };
@@ -72,6 +73,8 @@ export class SchedulerState {
   totalNthreads = 0;
   /** Number of update-graph calls so far (second element of task priorities). */
   generation = 0;
+  /** Work stealing: steals in flight and their counters. */
+  readonly stealing = new WorkStealing();
 
   readonly allowedFailures: number;
   readonly workerSaturation: number;
@@ -91,6 +94,8 @@ export class SchedulerState {
   /** @internal */ finType = "";
   /** @internal */ finDuration = -1;
   /** @internal A worker chosen before a queued->processing transition. */ chosenWorker: WorkerState | undefined;
+  /** @internal The steal being enacted: its task leaves `victim` quietly and goes to `thief` (when still able). */
+  stealMove: { ts: TaskState; victim: WorkerState; thief: WorkerState | undefined } | undefined;
 
   constructor(opts: SchedulerStateOptions = {}) {
     this.allowedFailures = opts.allowedFailures ?? 3;
@@ -145,6 +150,7 @@ export class SchedulerState {
   /** Asserts every invariant of the state; throws an Error naming the first one broken. */
   validate(): void {
     validateState(this);
+    this.stealing.validate(this);
   }
 
   /** Current duration estimate (seconds) of a task of this prefix. */
@@ -197,6 +203,7 @@ export class SchedulerState {
     if (ws === undefined) return;
     const stimulus = "remove-worker";
     this.workers.delete(address);
+    this.stealing.workerRemoved(ws);
     this.totalNthreads -= ws.nthreads;
     this.time = this.now();
     const recs: Recs = new Map();
@@ -537,6 +544,54 @@ export class SchedulerState {
     this.fillQueuedSlots("release-worker-data");
   }
 
+  // ---------------------------------------------------------------- work stealing
+
+  /**
+   * Periodic rebalancing (the server calls it every stealing interval): sends steal-requests for tasks
+   * waiting on saturated workers that idle workers could start sooner. Returns the number of requests sent.
+   */
+  balance(): number {
+    return this.stealing.balance(this);
+  }
+
+  /**
+   * A worker answered a steal-request. "ready" / "fetching": it dropped the task, which moves to the thief
+   * (or is rescheduled normally when the thief can no longer take it); "executing" / null: nothing moves.
+   * Answers to abandoned steals (the task finished, was released or moved meanwhile) are ignored.
+   */
+  stealResponse(worker: string, key: string, state: StealResponseState): void {
+    const victim = this.workers.get(worker);
+    if (victim === undefined) return;
+    const ts = this.tasks.get(key);
+    const steal = this.stealing.settle(victim, key, ts);
+    if (steal === undefined || ts === undefined) return;
+    if (state !== "ready" && state !== "fetching") {
+      this.stealing.counts.rejected++;
+      return;
+    }
+    // settle() only returns steals of tasks still processing on the victim (validate() checks it).
+    const thief = steal.thief;
+    const thiefOk = this.workers.get(thief.address) === thief && canRun(ts, thief, !ts.loose);
+    this.stealMove = { ts, victim, thief: thiefOk ? thief : undefined };
+    try {
+      // processing -> released -> waiting -> processing, all recorded under the stimulus "steal".
+      this.transitionsOne(key, "released", "steal");
+    } finally {
+      this.stealMove = undefined;
+    }
+    const moved = thiefOk && ts.processingOn === thief;
+    if (moved) this.stealing.counts.moved++;
+    else this.stealing.counts.rescheduled++;
+    this.event(moved ? "steal" : "steal-rescheduled", {
+      key,
+      victim: victim.address,
+      thief: thief.address,
+      worker: ts.processingOn?.address,
+      state,
+    });
+    this.fillQueuedSlots("steal");
+  }
+
   /** Runs one recommended transition (and everything it recommends). */
   transition(key: string, finish: TaskStateName, stimulus = "manual"): void {
     this.transitionsOne(key, finish, stimulus);
@@ -631,6 +686,7 @@ export class SchedulerState {
     if (ws === undefined) return undefined;
     const est = ws.processing.get(ts) ?? 0;
     ws.processing.delete(ts);
+    this.stealing.taskLeftProcessing(ts);
     // Reset on empty so that floating-point drift never accumulates.
     ws.occupancy = ws.processing.size === 0 ? 0 : ws.occupancy - est;
     ts.processingOn = undefined;
