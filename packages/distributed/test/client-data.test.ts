@@ -7,6 +7,7 @@ import { da } from "@dask-ts/array";
 import { SchedulerServer } from "../dist/scheduler/server.js";
 import { Worker } from "../dist/worker/worker.js";
 import { Client } from "../dist/client/client.js";
+import { startTestCluster, sleep, type TestCluster } from "./helpers/test-cluster.js";
 import { Future } from "../dist/client/future.js";
 import { submitOptions } from "../dist/client/submit-options.js";
 import { NoWorkersError } from "../dist/client/errors.js";
@@ -16,26 +17,19 @@ let s: SchedulerServer;
 let a: Worker;
 let b: Worker;
 let client: Client;
+let tc: TestCluster;
 
 beforeAll(async () => {
-  s = await SchedulerServer.start({ port: 0 });
-  try {
-    a = await Worker.start({ scheduler: s.address, nthreads: 1, name: "a" });
-    b = await Worker.start({ scheduler: s.address, nthreads: 1, name: "b" });
-    client = await Client.connect(s.address, { setAsDefault: false });
-  } catch (e) {
-    await Promise.allSettled([a?.close(), b?.close(), s.close()]);
-    throw e;
-  }
+  tc = await startTestCluster({ workers: [{ name: "a" }, { name: "b" }], clients: 1 });
+  s = tc.s;
+  [a, b] = tc.workers as [Worker, Worker];
+  [client] = tc.clients as [Client];
 });
 
 afterAll(async () => {
-  await Promise.allSettled([client?.close()]);
-  await Promise.allSettled([a?.close(), b?.close()]);
-  await s?.close();
+  await tc?.close();
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const double = (x: number): number => x * 2;
 
 describe("scatter", () => {

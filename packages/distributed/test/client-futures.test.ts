@@ -6,6 +6,7 @@ import { CapturedVariableError, InvalidArgumentError, TaskError, config } from "
 import { SchedulerServer } from "../dist/scheduler/server.js";
 import { Worker } from "../dist/worker/worker.js";
 import { Client } from "../dist/client/client.js";
+import { startTestCluster, sleep, type TestCluster } from "./helpers/test-cluster.js";
 import { Future } from "../dist/client/future.js";
 import { submitOptions } from "../dist/client/submit-options.js";
 import { asCompleted } from "../dist/client/as-completed.js";
@@ -19,29 +20,22 @@ let a: Worker;
 let b: Worker;
 let client: Client;
 const dir = mkdtempSync(join(tmpdir(), "dask-client-futures-"));
+let tc: TestCluster;
 
 beforeAll(async () => {
-  s = await SchedulerServer.start({ port: 0 });
-  try {
-    a = await Worker.start({ scheduler: s.address, nthreads: 1, name: "a" });
-    b = await Worker.start({ scheduler: s.address, nthreads: 1, name: "b", resources: { GPU: 1 } });
-    client = await Client.connect(s.address, { setAsDefault: false });
-  } catch (e) {
-    await Promise.allSettled([a?.close(), b?.close(), s.close()]);
-    throw e;
-  }
+  tc = await startTestCluster({ workers: [{ name: "a" }, { name: "b", resources: { GPU: 1 } }], clients: 1 });
+  s = tc.s;
+  [a, b] = tc.workers as [Worker, Worker];
+  [client] = tc.clients as [Client];
 });
 
 afterAll(async () => {
-  await Promise.allSettled([client?.close()]);
-  await Promise.allSettled([a?.close(), b?.close()]);
-  await s?.close();
+  await tc?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 const inc = (x: number): number => x + 1;
 const add = (x: number, y: number): number => x + y;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe("submit and result", () => {
   it("runs a function on a worker and returns its value", async () => {

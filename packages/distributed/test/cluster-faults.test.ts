@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { LocalCluster } from "../dist/cluster/local-cluster.js";
 import { Client } from "../dist/client/client.js";
+import { until } from "./helpers/test-cluster.js";
 import { submitOptions } from "../dist/client/submit-options.js";
 import { KilledWorker } from "../dist/errors.js";
 
@@ -19,13 +20,6 @@ async function start(opts: Parameters<typeof LocalCluster.start>[0] = {}): Promi
   return { cluster, client };
 }
 
-async function until(cond: () => boolean, ms = 10_000, what = "condition"): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 // Task functions travel as source: no captured variables.
 function slowInc(x: number): number {

@@ -3,6 +3,7 @@ import { InvalidArgumentError, config } from "@dask-ts/core";
 import { SchedulerServer } from "../dist/scheduler/server.js";
 import { Worker } from "../dist/worker/worker.js";
 import { Client } from "../dist/client/client.js";
+import { startTestCluster, sleep, type TestCluster } from "./helpers/test-cluster.js";
 import { Future } from "../dist/client/future.js";
 import { Queue, Variable, CoordinationTimeoutError, NoClientError } from "../dist/client/coordination/index.js";
 
@@ -10,26 +11,19 @@ let s: SchedulerServer;
 let w: Worker;
 let c1: Client;
 let c2: Client;
+let tc: TestCluster;
 
 beforeAll(async () => {
-  s = await SchedulerServer.start({ port: 0 });
-  try {
-    w = await Worker.start({ scheduler: s.address, nthreads: 1, name: "w" });
-    c1 = await Client.connect(s.address, { setAsDefault: false });
-    c2 = await Client.connect(s.address, { setAsDefault: false });
-  } catch (e) {
-    await Promise.allSettled([w?.close(), s.close()]);
-    throw e;
-  }
+  tc = await startTestCluster({ workers: [{ name: "w" }], clients: 2 });
+  s = tc.s;
+  [w] = tc.workers as [Worker];
+  [c1, c2] = tc.clients as [Client, Client];
 });
 
 afterAll(async () => {
-  await Promise.allSettled([c1?.close(), c2?.close()]);
-  await Promise.allSettled([w?.close()]);
-  await s?.close();
+  await tc?.close();
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 async function until(cond: () => boolean, ms = 5000, what = "condition"): Promise<void> {
   const end = performance.now() + ms;
   while (!cond()) {

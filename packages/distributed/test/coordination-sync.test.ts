@@ -2,29 +2,24 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvalidArgumentError, config } from "@dask-ts/core";
 import { SchedulerServer } from "../dist/scheduler/server.js";
 import { Client } from "../dist/client/client.js";
+import { startTestCluster, sleep, type TestCluster } from "./helpers/test-cluster.js";
 import { Lock, Event, Semaphore, NotAcquiredError } from "../dist/client/coordination/index.js";
 
 let s: SchedulerServer;
 let c1: Client;
 let c2: Client;
+let tc: TestCluster;
 
 beforeAll(async () => {
-  s = await SchedulerServer.start({ port: 0 });
-  try {
-    c1 = await Client.connect(s.address, { setAsDefault: false });
-    c2 = await Client.connect(s.address, { setAsDefault: false });
-  } catch (e) {
-    await s.close();
-    throw e;
-  }
+  tc = await startTestCluster({ workers: [], clients: 2 });
+  s = tc.s;
+  [c1, c2] = tc.clients as [Client, Client];
 });
 
 afterAll(async () => {
-  await Promise.allSettled([c1?.close(), c2?.close()]);
-  await s?.close();
+  await tc?.close();
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe("Lock", () => {
   it("gives mutual exclusion between two clients (timeline)", async () => {

@@ -5,6 +5,7 @@ import { config } from "@dask-ts/core";
 import { SchedulerServer } from "../dist/scheduler/server.js";
 import { Worker } from "../dist/worker/worker.js";
 import { Client } from "../dist/client/client.js";
+import { until } from "./helpers/test-cluster.js";
 import { submitOptions } from "../dist/client/submit-options.js";
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
@@ -13,13 +14,6 @@ afterEach(async () => {
   config.reset();
 });
 
-async function until(cond: () => boolean, ms = 10_000, what = "condition"): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function block(i: number): Float64Array {
   const a = new Float64Array(1_000_000); // 8 MB

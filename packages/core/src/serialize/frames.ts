@@ -61,6 +61,11 @@ export function writeFrame(sink: FrameSink, bytes: Uint8Array, maxFrameSize: num
 export interface FrameReaderOptions {
   /** Largest frame accepted; a longer length prefix throws a SerializationError. Default 1 GiB. */
   maxFrameSize?: number;
+  /**
+   * Frames split across chunks and at least this large are assembled in SharedArrayBuffer memory, so the
+   * typed arrays decoded from them cross to worker threads without another copy. Default: never.
+   */
+  sharedAbove?: number;
 }
 
 /**
@@ -71,6 +76,7 @@ export interface FrameReaderOptions {
  */
 export class FrameReader {
   private readonly maxFrameSize: number;
+  private readonly sharedAbove: number;
   // Header bytes that arrived split across chunks.
   private readonly header = new Uint8Array(4);
   private headerFill = 0;
@@ -89,6 +95,7 @@ export class FrameReader {
     options: FrameReaderOptions = {},
   ) {
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    this.sharedAbove = options.sharedAbove ?? Infinity;
   }
 
   /** Bytes received that belong to a frame not yet complete. */
@@ -134,7 +141,7 @@ export class FrameReader {
           continue;
         }
         // Allocated once at the final size, so a frame split over many chunks costs one copy.
-        this.body = Buffer.allocUnsafe(length);
+        this.body = length >= this.sharedAbove ? Buffer.from(new SharedArrayBuffer(length)) : Buffer.allocUnsafe(length);
         this.bodyFill = 0;
       }
       const body = this.body;

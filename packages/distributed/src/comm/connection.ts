@@ -86,7 +86,8 @@ export class Connection {
     this.oobBytes = opts.outOfBandBytes ?? 64 * 1024;
     this.peer = opts.peer ?? `${socket.remoteAddress}:${socket.remotePort}`;
     socket.setNoDelay(true);
-    const reader = new FrameReader((f) => this.onFrame(f), { maxFrameSize: this.maxFrameSize });
+    // Large frames land in shared memory: a worker hands the arrays in them to its threads without a copy.
+    const reader = new FrameReader((f) => this.onFrame(f), { maxFrameSize: this.maxFrameSize, sharedAbove: 1024 * 1024 });
     socket.on("data", (chunk: Buffer) => {
       try {
         reader.push(chunk);
