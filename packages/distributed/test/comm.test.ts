@@ -140,6 +140,25 @@ describe("TCP connections", () => {
     expect(e.message).toContain("0.0.1-other");
   });
 
+  it("connect() rejects a server of another version with VersionMismatchError naming both", async () => {
+    const { createServer } = await import("node:net");
+    const srv = createServer((sock) => {
+      const body = encode([{ op: "hello", role: "scheduler", version: "9.9.9", node: process.version }]);
+      const msg = new Uint8Array(4 + body.byteLength);
+      msg.set(body, 4);
+      sock.write(frame(msg));
+      sock.on("error", () => undefined);
+      sock.resume(); // read to the end, so the socket closes when the client hangs up
+    });
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
+    open.push({ close: () => new Promise((r) => srv.close(r)) });
+    const port = (srv.address() as { port: number }).port;
+    const e = await connect(`tcp://127.0.0.1:${port}`, { role: "client", timeout: 2000 }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(VersionMismatchError);
+    expect((e as Error).message).toContain("9.9.9");
+    expect((e as Error).message).toContain(VERSION);
+  });
+
   it("closes a connection that sends a malformed or oversized frame, and keeps serving others", async () => {
     const l = await echoServer();
     for (const bad of [Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2, 3]), frame(Buffer.from([0, 0, 0, 0, 0xc1]))]) {
