@@ -28,9 +28,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import {
-  Client, LayeredGraph, LocalCluster, Task, TaskRef, closeSchedulers, compute, da, dd, fromModule, getPool, submitOptions, wait,
+  Client, LocalCluster, closeSchedulers, compute, da, dd, getPool, submitOptions, wait,
 } from "dask-ts";
 import { checkQuery, loadavg } from "./lib/groupby-check.mjs";
+import { rawCollection, tasks, treeGraph } from "./lib/task-graphs.mjs";
 import { cli, median } from "./lib/cli.mjs";
 import { findDaskPython, runDaskReference } from "./reference/find_python.mjs";
 
@@ -44,11 +45,7 @@ const daskRuns = quick ? 1 : Number(opt("--dask-runs", 3));
 const rows = quick ? "1e6" : opt("--rows", "1e7");
 const csv = fileURLToPath(new URL(`./data/groupby-${rows}.csv`, import.meta.url));
 
-const tasksUrl = new URL("./distributed-tasks.mjs", import.meta.url).href;
-const inc = fromModule(tasksUrl, "inc");
-const addAll = fromModule(tasksUrl, "addAll");
-const makeArray = fromModule(tasksUrl, "makeArray");
-const lengthOf = fromModule(tasksUrl, "lengthOf");
+const { inc, makeArray, lengthOf } = tasks;
 
 const N_MAP = 10_000;
 const N_CHAIN = 2_000;
@@ -97,40 +94,13 @@ async function forget(client, keys) {
   }
 }
 
-/** A collection over a raw graph, so compute() runs exactly these tasks (as scheduler-overhead.mjs does). */
-function rawCollection(graph, keys) {
-  return {
-    daskGraph: () => LayeredGraph.fromLayer("bench", graph),
-    daskKeys: () => keys,
-    daskPostcompute: () => undefined,
-    daskPostpersist: () => undefined,
-    daskScheduler: "threads",
-    daskToken: () => "bench",
-  };
-}
-
 /** The tree-reduction graph; run `r` gets its own keys and leaf values, so nothing from an earlier run is reused. */
-function treeGraph(r) {
-  const g = new Map();
-  let level = [];
+function runTree(r) {
   const offset = r * N_TREE;
-  for (let i = 0; i < N_TREE; i++) {
-    const k = JSON.stringify(["leaf", r, i]);
-    g.set(k, new Task(inc, [i + offset]));
-    level.push(k);
-  }
-  for (let depth = 1; level.length > 1; depth++) {
-    const next = [];
-    for (let j = 0; j < level.length; j += 8) {
-      const k = JSON.stringify(["sum", r, depth, j / 8]);
-      g.set(k, new Task(addAll, [level.slice(j, j + 8).map((x) => new TaskRef(x))]));
-      next.push(k);
-    }
-    level = next;
-  }
+  const { graph, root } = treeGraph(N_TREE, { offset, tag: [r] });
   // sum over i of (i + offset + 1)
   const want = (N_TREE * (N_TREE + 1)) / 2 + offset * N_TREE;
-  return { coll: rawCollection(g, [level[0]]), tasks: g.size, want };
+  return { coll: rawCollection(graph, [root]), tasks: graph.size, want };
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -192,7 +162,7 @@ async function chain2k(client) {
 async function tree10k(client, label = "distributed") {
   let tasks = 0;
   const times = await timed(async (r) => {
-    const { coll, tasks: n, want } = treeGraph(r);
+    const { coll, tasks: n, want } = runTree(r);
     tasks = n;
     const t0 = performance.now();
     const [out] = await compute(coll, { scheduler: client, optimize: false });

@@ -7,28 +7,16 @@
 //   --schedulers a,b   subset of sync,threads,processes
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
-import { LayeredGraph, Literal, Task, TaskRef, closeSchedulers, compute, delayed, fromModule, getPool } from "dask-ts";
+import { Task, TaskRef, closeSchedulers, compute, delayed, getPool } from "dask-ts";
 import { findDaskPython, runDaskReference } from "./reference/find_python.mjs";
 import { cli, median } from "./lib/cli.mjs";
+import { rawCollection, tasks, treeGraph } from "./lib/task-graphs.mjs";
 
 const { flag, opt, quick, runs, warmups } = cli();
 const schedulers = opt("--schedulers", "sync,threads,processes").split(",");
 const NUM_WORKERS = 2;
 
-const tasksUrl = new URL("./bench-tasks.mjs", import.meta.url).href;
-const inc = fromModule(tasksUrl, "inc");
-const addAll = fromModule(tasksUrl, "addAll");
-
-function rawCollection(graph, keys) {
-  return {
-    daskGraph: () => LayeredGraph.fromLayer("bench", graph),
-    daskKeys: () => keys,
-    daskPostcompute: () => undefined,
-    daskPostpersist: () => undefined,
-    daskScheduler: "threads",
-    daskToken: () => "bench",
-  };
-}
+const { inc } = tasks;
 
 const workloads = {
   "independent-10k": () => {
@@ -48,26 +36,10 @@ const workloads = {
     return { coll: rawCollection(g, [JSON.stringify(["chain", 1999])]), tasks: g.size, check: (r) => r === 2000 };
   },
   "tree-10k": () => {
-    const g = new Map();
-    let level = [];
-    for (let i = 0; i < 10_000; i++) {
-      const k = JSON.stringify(["leaf", i]);
-      g.set(k, new Task(inc, [i]));
-      level.push(k);
-    }
-    let depth = 0;
-    while (level.length > 1) {
-      depth++;
-      const next = [];
-      for (let j = 0; j < level.length; j += 8) {
-        const k = JSON.stringify(["sum", depth, j / 8]);
-        g.set(k, new Task(addAll, [level.slice(j, j + 8).map((x) => new TaskRef(x))]));
-        next.push(k);
-      }
-      level = next;
-    }
-    return { coll: rawCollection(g, [level[0]]), tasks: g.size, check: (r) => r === (10_000 * 10_001) / 2 };
+    const { graph, root } = treeGraph(10_000);
+    return { coll: rawCollection(graph, [root]), tasks: graph.size, check: (r) => r === (10_000 * 10_001) / 2 };
   },
+
 };
 
 const results = [];

@@ -7,6 +7,7 @@ export {
   Literal,
   dependenciesOf,
   mapRefs,
+  isPlainObject,
   type Graph,
   type GraphNode,
 } from "./graph/task.js";

@@ -76,6 +76,16 @@ describe("TCP connections", () => {
     expect(await c.request({ op: "echo", value: 2 })).toBe(2);
   });
 
+  it("rejects a request too large to send, without breaking the connection or the process", async () => {
+    const l = await echoServer();
+    const c = await connect(l.address, { role: "client", maxFrameSize: 4096 });
+    open.push(c);
+    const e = await c.request({ op: "echo", value: new Uint8Array(10_000) }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ProtocolError);
+    expect((e as Error).message).toContain("maximum frame size");
+    expect(await c.request({ op: "echo", value: "small" })).toBe("small");
+  });
+
   it("times out a request that gets no reply", async () => {
     const l = await echoServer();
     const c = await connect(l.address, { role: "client" });

@@ -17,8 +17,8 @@ import {
   type NestedKeys,
 } from "@dask-ts/core";
 import { Future } from "./future.js";
+import { DESCEND, mapNested } from "./walk-futures.js";
 import { copyBytes } from "./graph-submit.js";
-import { isPlainObject } from "./plain-object.js";
 
 /** A future's key inside an encoded dataset. */
 class FutureKey {
@@ -54,7 +54,7 @@ const TEMPLATE_LIMIT = 1000;
 /** The bytes to publish and the keys the scheduler must keep alive. Collections must be persisted (backed by futures). */
 export function encodeDataset(name: string, value: unknown): { keys: string[]; data: Uint8Array } {
   const keys = new Set<string>();
-  const walk = (v: unknown): unknown => {
+  const leaf = (v: unknown): unknown => {
     if (v instanceof Future) {
       keys.add(v.key);
       return new FutureKey(v.key);
@@ -77,21 +77,15 @@ export function encodeDataset(name: string, value: unknown): { keys: string[]; d
       templates.set(id, v);
       return new CollectionRef(id, out);
     }
-    if (Array.isArray(v)) return v.map(walk);
-    if (isPlainObject(v)) {
-      const o: Record<string, unknown> = {};
-      for (const k in v) o[k] = walk(v[k]);
-      return o;
-    }
-    return v;
+    return DESCEND;
   };
-  const structure = walk(value);
+  const structure = mapNested(value, leaf);
   return { keys: [...keys], data: copyBytes(encode(structure)) };
 }
 
 /** Rebuilds a published structure; `bind(key)` makes this client's Future of a key. */
 export function decodeDataset(data: Uint8Array, bind: (key: string) => Future): unknown {
-  const walk = (v: unknown): unknown => {
+  const leaf = (v: unknown): unknown => {
     if (v instanceof FutureKey) return bind(v.key);
     if (v instanceof CollectionRef) {
       const futures = new Map<string, Future>();
@@ -101,13 +95,7 @@ export function decodeDataset(data: Uint8Array, bind: (key: string) => Future): 
       const nest = (k: NestedKeys): unknown => (typeof k === "string" ? futures.get(k) : k.map(nest));
       return nest(v.keys);
     }
-    if (Array.isArray(v)) return v.map(walk);
-    if (isPlainObject(v)) {
-      const o: Record<string, unknown> = {};
-      for (const k in v) o[k] = walk(v[k]);
-      return o;
-    }
-    return v;
+    return DESCEND;
   };
-  return walk(decode(data));
+  return mapNested(decode(data), leaf);
 }

@@ -2,10 +2,10 @@
  * Graph -> TaskSpec[] for update-graph. Each node is encoded on its own; Futures anywhere in the graph become
  * references to their keys (the scheduler already knows them), and `key: Literal(future of key)` means "exists".
  */
-import { Literal, Task, TaskRef, dependenciesOf, encode, makePlan, type Graph, type GraphNode } from "@dask-ts/core";
+import { Literal, Task, TaskRef, dependenciesOf, encode, isPlainObject, makePlan, type Graph, type GraphNode } from "@dask-ts/core";
 import type { TaskSpec } from "../protocol.js";
 import { Future } from "./future.js";
-import { isPlainObject } from "./plain-object.js";
+import { DESCEND, mapNested } from "./walk-futures.js";
 
 /** What a graph becomes: the specs to send and the futures it refers to (keep them alive until it is sent). */
 export interface SubmittedGraph {
@@ -32,22 +32,16 @@ function hasFuture(v: unknown): boolean {
  */
 export function replaceFuturesInNode(node: GraphNode, found: (f: Future) => void): GraphNode {
   if (!hasFuture(node)) return node;
-  const walk = (v: unknown): unknown => {
+  const leaf = (v: unknown): unknown => {
     if (v instanceof Future) {
       found(v);
       return new TaskRef(v.key);
     }
-    if (v instanceof Literal) return hasFuture(v.value) ? walk(v.value) : v;
-    if (v instanceof Task) return new Task(v.fn, v.args.map(walk), v.key);
-    if (Array.isArray(v)) return v.map(walk);
-    if (isPlainObject(v)) {
-      const out: Record<string, unknown> = {};
-      for (const k in v) out[k] = walk(v[k]);
-      return out;
-    }
-    return v;
+    if (v instanceof Literal) return hasFuture(v.value) ? mapNested(v.value, leaf) : v;
+    if (v instanceof Task) return new Task(v.fn, v.args.map((a) => mapNested(a, leaf)), v.key);
+    return DESCEND;
   };
-  return walk(node);
+  return mapNested(node, leaf);
 }
 
 /** Encodes one node into bytes of its own (the codec reuses its buffer). */

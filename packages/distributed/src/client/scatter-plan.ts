@@ -1,6 +1,5 @@
 /** Planning a scatter: the shape of the data, a key per value, and which workers get which values. */
-import { randomToken, tokenize } from "@dask-ts/core";
-import { isPlainObject } from "./plain-object.js";
+import { isPlainObject, randomToken, tokenize } from "@dask-ts/core";
 
 /** How the scattered data was given, so the futures come back in the same shape. */
 export type ScatterShape = { kind: "single" } | { kind: "list"; length: number } | { kind: "record"; names: string[] };

@@ -137,9 +137,9 @@ export class Connection {
     if (this.closed || this.outbox.length === 0 || this.sendBlocked) return;
     const batch = this.outbox;
     this.outbox = [];
-    let parts: Uint8Array[];
     try {
-      parts = encodeParts(batch, this.oobBytes);
+      // writeParts checks every part's size before writing any: a failure leaves nothing half-sent.
+      this.writeParts(encodeParts(batch, this.oobBytes));
     } catch (e) {
       if (!extensionsLoaded) {
         this.outbox = batch.concat(this.outbox);
@@ -150,15 +150,13 @@ export class Connection {
         });
         return;
       }
-      // One unencodable message must not take the others down: send them one by one.
+      // One unencodable or oversized message must not take the others down: send them one by one.
       if (batch.length > 1) {
         for (const m of batch) this.writeOne([m]);
         return;
       }
       this.failMessage(batch[0]!, e);
-      return;
     }
-    this.writeParts(parts);
   }
 
   private writeOne(batch: Message[]): void {

@@ -20,5 +20,5 @@ export interface SchedulerExtension {
 /** The extensions every scheduler starts with. */
 export function defaultExtensions(server: SchedulerServer): SchedulerExtension[] {
   // Queue, Variable, Lock, Event and Semaphore (Dask's default scheduler extensions).
-  return [new QueueExtension(server), new VariableExtension(server), new LockExtension(server), new EventExtension(server), new SemaphoreExtension(server)];
+  return [new QueueExtension(server), new VariableExtension(server), new LockExtension(), new EventExtension(server), new SemaphoreExtension(server)];
 }

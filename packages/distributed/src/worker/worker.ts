@@ -94,7 +94,7 @@ export class Worker {
   /** Resolves when the worker has stopped (closed, or its scheduler went away). */
   readonly closed: Promise<void>;
 
-  private constructor(private readonly opts: WorkerOptions) {
+  private constructor(opts: WorkerOptions) {
     this.nthreads = opts.nthreads ?? 1;
     if (!Number.isInteger(this.nthreads) || this.nthreads < 1) {
       throw new InvalidArgumentError(`nthreads must be a positive integer, got ${String(opts.nthreads)}.`);

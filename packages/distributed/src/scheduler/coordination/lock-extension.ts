@@ -3,7 +3,6 @@
  * are served first come, first served. A lock whose holder's client disconnects is released.
  */
 import type { Message } from "../../comm/connection.js";
-import type { SchedulerServer } from "../server.js";
 import type { SchedulerExtension } from "../extensions.js";
 import { InvalidArgumentError } from "@dask-ts/core";
 import { NotAcquiredError } from "./errors.js";
@@ -22,8 +21,6 @@ export class LockExtension implements SchedulerExtension {
     "lock-acquire": (client, msg) => this.acquire(client, msg),
     "lock-release": (client, msg) => this.release(client, msg),
   };
-
-  constructor(private readonly server: SchedulerServer) {}
 
   private acquire(client: string, msg: Message): boolean | Promise<boolean> {
     const name = nameOf(msg, "Lock.acquire");
