@@ -5,7 +5,9 @@
  * length followed by that many bytes. Large bodies are never copied on the way out (the
  * header and the body are written separately), and on the way in each byte is copied at
  * most once: a frame that lies inside one chunk is handed out as a view of it, and a frame
- * split across chunks is assembled into a buffer allocated once at its final size.
+ * split across chunks is assembled into a buffer allocated once at its final size. A socket can
+ * also read the rest of a large frame straight into that buffer (`directTarget` / `pushDirect`,
+ * used through `frameOnRead`), so those bytes are never copied at all.
  */
 import type { Readable } from "node:stream";
 import { SerializationError } from "../errors.js";
@@ -101,6 +103,40 @@ export class FrameReader {
   /** Bytes received that belong to a frame not yet complete. */
   get pending(): number {
     return this.body !== undefined ? 4 + this.bodyFill : this.headerFill;
+  }
+
+  /**
+   * The unfilled rest of the frame in assembly, if at least `minBytes` of it remain (else undefined): a socket can
+   * read straight into it, skipping the intermediate chunk and its copy (see `frameOnRead`). Report the bytes
+   * written there with `pushDirect`; push other bytes with `push` as usual.
+   */
+  directTarget(minBytes: number): Uint8Array | undefined {
+    // A chunk left over by a throwing onFrame comes first in the stream: it must be drained before new bytes land.
+    if (this.body === undefined || this.chunk !== undefined || this.broken) return undefined;
+    const rest = this.body.byteLength - this.bodyFill;
+    return rest >= minBytes ? this.body.subarray(this.bodyFill) : undefined;
+  }
+
+  /** Records `n` bytes written at the start of the region `directTarget` returned; calls `onFrame` if the frame is complete. */
+  pushDirect(n: number): void {
+    const body = this.body;
+    if (body === undefined || this.chunk !== undefined || !(n >= 0 && n <= body.byteLength - this.bodyFill)) {
+      throw new RangeError(`pushDirect(${n}) does not match the frame in assembly (${body ? body.byteLength - this.bodyFill : 0} bytes expected).`);
+    }
+    this.bodyFill += n;
+    if (this.bodyFill === body.byteLength) {
+      this.body = undefined;
+      this.bodyFill = 0;
+      this.onFrame(body);
+    }
+  }
+
+  /** Drops a partly received frame and any unread bytes (the stream closed): their buffers can be freed. */
+  discard(): void {
+    this.body = undefined;
+    this.bodyFill = 0;
+    this.headerFill = 0;
+    this.chunk = undefined;
   }
 
   /** Feeds one chunk; calls `onFrame` for every frame it completes. Throws a SerializationError for a length prefix over the limit. */

@@ -1,5 +1,5 @@
 /** Opening connections (with a timeout and a version handshake) and listening for them. */
-import { connect as netConnect, createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { createServer, type AddressInfo, type Server } from "node:net";
 import { config } from "@dask-ts/core";
 import { ConnectTimeoutError, ProtocolError, VersionMismatchError } from "../errors.js";
 import type { Hello } from "../protocol.js";
@@ -31,23 +31,22 @@ export function connect(address: string, opts: ConnectOptions): Promise<Connecti
   const { host, port } = parseAddress(address);
   const timeout = opts.timeout ?? connectTimeout();
   return new Promise<Connection>((resolve, reject) => {
-    let socket: Socket | undefined;
-    let conn: Connection | undefined;
+    // Created before the socket connects (it reads large frames straight into place); talks after 'connect'.
+    const conn = Connection.connect(host, port, { ...opts, peer: address });
+    const socket = conn.socket;
     let done = false;
     const fail = (e: Error): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      if (conn) conn.destroy();
-      else socket?.destroy();
+      conn.destroy();
       reject(e);
     };
     const timer = setTimeout(() => fail(new ConnectTimeoutError(address, timeout)), timeout);
-    socket = netConnect({ host, port });
     socket.once("error", (e) => {
       // Refused or unreachable: retry until the timeout (a scheduler may still be starting).
       if (done) return;
-      socket!.destroy();
+      socket.destroy();
       const left = timeout - (performance.now() - t0);
       if (left <= 50) return fail(new ConnectTimeoutError(address, timeout, e));
       setTimeout(() => {
@@ -66,16 +65,15 @@ export function connect(address: string, opts: ConnectOptions): Promise<Connecti
     const t0 = performance.now();
     socket.once("connect", () => {
       if (done) return;
-      conn = new Connection(socket!, { ...opts, peer: address });
       conn.onMessage = (msg) => {
         if (msg.op === "refused") return fail(new VersionMismatchError(VERSION, String(msg.version), String(msg.role ?? "peer")));
         if (msg.op !== "hello") return fail(new ProtocolError(`Expected a hello from ${address}, got '${msg.op}'.`));
         if (msg.version !== VERSION) return fail(new VersionMismatchError(VERSION, String(msg.version), String(msg.role)));
         done = true;
         clearTimeout(timer);
-        conn!.peerInfo = msg;
-        conn!.onMessage = () => undefined;
-        resolve(conn!);
+        conn.peerInfo = msg;
+        conn.onMessage = () => undefined;
+        resolve(conn);
       };
       conn.onClose = (e) => fail(e ?? new ProtocolError(`${address} closed the connection during the handshake.`));
       conn.send(hello(opts.role, opts.info));
