@@ -123,6 +123,15 @@ describe("README cluster", () => {
         expect(await x.result()).toBe(42);
         expect(await client.gather(ys)).toEqual([2, 3, 4]);
         expect(await da.ones([4000, 4000], { chunks: [1000, 1000] }).sum().compute()).toBe(16_000_000);
+        class Counter {
+          n = 0;
+          add(k: number): number {
+            return (this.n += k);
+          }
+        }
+        const counter = client.submit(Counter, { actor: true });
+        await counter.add(2);
+        expect(await counter.add(3)).toBe(5);
       } finally {
         await client.close();
       }

@@ -16,7 +16,7 @@ export { LayeredGraph, MaterializedLayer, type Layer } from "./graph/layered.js"
 export { makePlan, type Plan } from "./graph/plan.js";
 export { evaluate } from "./graph/evaluate.js";
 export { FnRef, type FnSpec } from "./fn/fnref.js";
-export { fromModule, toFnRef } from "./fn/ship.js";
+export { fromModule, toFnRef, toClassRef } from "./fn/ship.js";
 export { registerKernel, getKernel, hasKernel, kernel, registerWorkerModule, workerModules } from "./fn/registry.js";
 export { resolveFn, resolveFnSync } from "./fn/resolve.js";
 export { cull } from "./optimize/cull.js";

@@ -24,4 +24,12 @@ export {
   CommClosedError,
   ConnectTimeoutError,
   VersionMismatchError,
+  getClient,
+  secede,
+  rejoin,
+  withWorkerClient,
+  ActorLostError,
+  RestartTimeoutError,
+  type Actor,
+  type ActorHandle,
 } from "@dask-ts/distributed";

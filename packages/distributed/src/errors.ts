@@ -78,7 +78,17 @@ export class LostDataError extends DaskError {
   }
 }
 
+/** client.restart() gave up waiting for the workers to come back. */
+export class RestartTimeoutError extends DaskError {
+  override name = "RestartTimeoutError";
+}
+
+/** An actor's worker is gone, or the actor was released: its state is lost. */
+export class ActorLostError extends DaskError {
+  override name = "ActorLostError";
+}
+
 // Errors made by the scheduler or a worker arrive at clients as instances of these classes.
-for (const cls of [CommClosedError, ConnectTimeoutError, RequestTimeoutError, VersionMismatchError, ProtocolError, KilledWorker, FutureCancelledError, UnknownKeyError, LostDataError]) {
+for (const cls of [CommClosedError, ConnectTimeoutError, RequestTimeoutError, VersionMismatchError, ProtocolError, KilledWorker, FutureCancelledError, UnknownKeyError, LostDataError, RestartTimeoutError, ActorLostError]) {
   registerErrorClass(cls);
 }

@@ -10,4 +10,6 @@ export { SchedulerState, TaskState, WorkerState, ClientState, type SchedulerStat
 export { Worker, type WorkerOptions } from "./worker/worker.js";
 export { Nanny, WorkerStartError, type NannyOptions } from "./worker/nanny.js";
 export { LocalCluster, type LocalClusterOptions } from "./cluster/local-cluster.js";
+export { Adaptive, type AdaptiveOptions, type AdaptiveLogEntry } from "./cluster/adaptive.js";
+export type { RetireResult } from "./scheduler/retire.js";
 export * from "./client/coordination/index.js";

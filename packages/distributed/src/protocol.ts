@@ -46,7 +46,12 @@ export type ClientToScheduler =
   | { op: "client-desires-keys"; keys: string[] }
   /** Data the client put on workers itself (scatter). */
   | { op: "update-data"; who_has: WhoHas; nbytes: Record<string, number>; types: Record<string, string> }
-  | { op: "cancel"; keys: string[]; force?: boolean };
+  | { op: "cancel"; keys: string[]; force?: boolean }
+  /**
+   * Gracefully retire workers (by address or name, or `n` chosen by the scheduler, or with neither the idle
+   * ones memory allows): their unique results are copied elsewhere first. Replies `{ retired, lost }`.
+   */
+  | { op: "retire-workers"; workers?: string[]; n?: number; close?: boolean };
 
 /** Scheduler -> client. */
 export type SchedulerToClient =
@@ -76,7 +81,11 @@ export type SchedulerToWorker =
   /** Forget these keys (drop held data; cancel if queued or running). */
   | { op: "free-keys"; keys: string[] }
   /** Work stealing: give `key` up unless it already started; the worker answers with steal-response. */
-  | { op: "steal-request"; key: string };
+  | { op: "steal-request"; key: string }
+  /** client.restart(): stop every task and start afresh (a supervised worker exits and is started again). */
+  | { op: "restart" }
+  /** Leave the cluster for good (sent after a graceful retirement). */
+  | { op: "close" };
 
 /** What a worker says about a task it was asked to give up (steal-response). */
 export type StealResponseState = "ready" | "fetching" | "executing" | null;
@@ -95,7 +104,9 @@ export type WorkerToScheduler =
    * Answer to a steal-request: "ready" / "fetching" = not started and dropped (the scheduler may run it
    * elsewhere), "executing" = too late, null = unknown key (e.g. it just finished).
    */
-  | { op: "steal-response"; key: string; state: StealResponseState };
+  | { op: "steal-response"; key: string; state: StealResponseState }
+  /** The task seceded from its thread (secede()): it no longer counts against the worker's slots. */
+  | { op: "long-running"; key: string; compute_duration: number };
 
 /** Requests (with replies) that carry a `rid` and get `{ op: "reply", rid, ok, value | error }`. */
 export interface Reply {
@@ -127,6 +138,8 @@ export interface WorkerInfo {
   memoryLimit: number;
   resources: Record<string, number>;
   pid: number;
+  /** A nanny (or the LocalCluster that started it) starts this worker again after a restart. */
+  supervised?: boolean;
 }
 
 /** Periodic worker metrics (request `heartbeat-worker`). */

@@ -503,3 +503,111 @@ describe("stale and odd messages", () => {
     expect(s.transitionLog().map((r) => `${r.start}>${r.finish}`)).toEqual(["waiting>processing", "processing>memory", "memory>forgotten"]);
   });
 });
+
+describe("graceful retirement (removeWorker safe, retiring mark)", () => {
+  it("reschedules a retired worker's processing tasks without counting it against them", () => {
+    // allowedFailures 0: one crash would err the task with KilledWorker, a graceful removal must not.
+    const { s, run } = cluster({ allowedFailures: 0 }, ["w1", "w2"]);
+    let out = run((st) => st.updateGraph("c", [spec("a"), spec("b")], ["a", "b"], []));
+    expect(computes(out)).toEqual([["w1", "a"], ["w2", "b"]]);
+    out = run((st) => st.removeWorker("w1", "retired", { safe: true }));
+    expect(computes(out)).toEqual([["w2", "a"]]);
+    expect(toClient(out)).toEqual([]);
+    const a = s.tasks.get("a")!;
+    expect(a.state).toBe("processing");
+    expect(a.suspicious).toBe(0);
+    expect(a.prefix.suspicious).toBe(0);
+    expect(a.killedOn).toEqual([]);
+    expect(s.story("a").map((r) => `${r.start}>${r.finish}@${r.stimulus}`)).toEqual([
+      "released>waiting@update-graph",
+      "waiting>processing@update-graph",
+      "processing>released@retire-worker",
+      "released>waiting@retire-worker",
+      "waiting>processing@retire-worker",
+    ]);
+    expect(s.events().at(-1)).toMatchObject({ topic: "remove-worker", worker: "w1", reason: "retired", processing: 1, lost: 0, safe: true });
+    // The same removal as a crash errs it (the control: safe is what made the difference).
+    out = run((st) => st.removeWorker("w2", "died"));
+    expect(toClient(out).sort()).toEqual([["task-erred", "a"], ["task-erred", "b"]]);
+    expect(s.tasks.get("a")!.suspicious).toBe(1);
+  });
+
+  it("keeps results that have a replica elsewhere and loses only those that do not", () => {
+    const { s, run } = cluster({}, ["w1", "w2"]);
+    run((st) => st.updateGraph("c", [spec("a"), spec("b")], ["a", "b"], []));
+    run(finish("w1", "a", 100));
+    run(finish("w2", "b", 30));
+    run((st) => st.addKeys("w2", ["a"], { a: 100 }));
+    expect(s.whoHas(["a"])).toEqual({ a: ["w1", "w2"] });
+    expect(s.workers.get("w2")!.nbytes).toBe(130);
+    let out = run((st) => st.removeWorker("w1", "retired", { safe: true }));
+    expect(out).toEqual([]);
+    expect(s.tasks.get("a")!.state).toBe("memory");
+    expect(s.whoHas(["a", "b"])).toEqual({ a: ["w2"], b: ["w2"] });
+    expect(s.events().at(-1)).toMatchObject({ lost: 0, processing: 0 });
+    // With no replica a graceful removal loses data like a crash: recomputed (a has a run).
+    run((st) => st.addWorker(info("w3")));
+    out = run((st) => st.removeWorker("w2", "retired", { safe: true }));
+    expect(toClient(out).sort()).toEqual([["lost-data", "a"], ["lost-data", "b"]]);
+    expect(computes(out).sort()).toEqual([["w3", "a"], ["w3", "b"]]);
+    expect(s.events().at(-1)).toMatchObject({ lost: 2 });
+  });
+
+  it("gives a retiring worker no new tasks while its running ones finish there", () => {
+    const { s, run } = cluster({}, ["w1", "w2"]);
+    run((st) => st.updateGraph("c", [spec("a")], ["a"], []));
+    expect(s.tasks.get("a")!.processingOn!.address).toBe("w1");
+    run((st) => st.setWorkerRetiring("w1", true));
+    expect(s.isRetiring("w1")).toBe(true);
+    expect(s.workers.get("w1")!.paused).toBe(true);
+    expect(s.activeWorkers().map((w) => w.address)).toEqual(["w2"]);
+    let out = run((st) => st.updateGraph("c", [spec("x"), spec("y"), spec("z")], ["x", "y", "z"], []));
+    // w2 has 2 slots (1 thread * 1.1 saturation): x and y go there, z waits; nothing goes to w1.
+    expect(computes(out)).toEqual([["w2", "x"], ["w2", "y"]]);
+    expect(s.tasks.get("z")!.state).toBe("queued");
+    out = run(finish("w1", "a"));
+    expect(s.whoHas(["a"])).toEqual({ a: ["w1"] });
+    expect(computes(out)).toEqual([]);
+    // A memory pause and unpause while retiring does not unpause it.
+    run((st) => st.setWorkerPaused("w1", true));
+    out = run((st) => st.setWorkerPaused("w1", false));
+    expect(s.workers.get("w1")!.paused).toBe(true);
+    expect(computes(out)).toEqual([]);
+    // An aborted retirement hands it work again.
+    out = run((st) => st.setWorkerRetiring("w1", false));
+    expect(computes(out)).toEqual([["w1", "z"]]);
+    expect(s.events().filter((e) => e.topic.startsWith("worker-")).map((e) => e.topic)).toEqual([
+      "worker-retiring",
+      "worker-paused",
+      "worker-unpaused",
+      "worker-retiring-aborted",
+    ]);
+  });
+
+  it("stays paused for memory when a retirement is aborted, and forgets the marks on removal", () => {
+    const { s, run } = cluster({}, ["w1", "w2"]);
+    run((st) => st.setWorkerPaused("w1", true));
+    run((st) => st.setWorkerRetiring("w1", true));
+    expect(s.isMemoryPaused("w1")).toBe(true);
+    run((st) => st.setWorkerRetiring("w1", false));
+    expect(s.workers.get("w1")!.paused).toBe(true);
+    run((st) => st.setWorkerRetiring("w1", true));
+    run((st) => st.removeWorker("w1", "retired", { safe: true }));
+    expect(s.isRetiring("w1")).toBe(false);
+    run((st) => st.addWorker(info("w1")));
+    expect(s.isRetiring("w1")).toBe(false);
+    expect(s.workers.get("w1")!.paused).toBe(false);
+    // Unknown workers are ignored.
+    expect(run((st) => st.setWorkerRetiring("nope", true))).toEqual([]);
+    expect(s.isRetiring("nope")).toBe(false);
+  });
+
+  it("leaves retiring workers out of workersToClose and adaptiveTarget", () => {
+    const { s, run } = cluster({}, ["w1", "w2", "w3"]);
+    run((st) => st.setWorkerRetiring("w3", true));
+    // Idle, nothing held: both non-retiring workers may go (memory ratio rule with 0 bytes), newest first.
+    expect(s.workersToClose()).toEqual(["w2", "w1"]);
+    expect(s.workersToClose({ n: 1 })).toEqual(["w2"]);
+    expect(s.adaptiveTarget()).toBe(0);
+  });
+});

@@ -45,6 +45,27 @@ export function toFnRef(fn: Function | FnRef, what?: string): FnRef {
   throw hit(what);
 }
 
+// Classes shipped for construction (actors), kept apart: as functions the same objects are refused.
+const byClass = new WeakMap<Function, FnRef | Failure>();
+
+/**
+ * A reference to class `cls` that workers can load and construct (actors): like toFnRef, but a class is what
+ * is wanted here. FnRefs (fromModule) pass through; a class that captures local variables is refused.
+ */
+export function toClassRef(cls: Function | FnRef, what?: string): FnRef {
+  if (cls instanceof FnRef) return cls;
+  if (typeof cls !== "function") {
+    throw new InvalidArgumentError(`${prefix(what)}expected a class or FnRef, got ${describeValue(cls)}.`);
+  }
+  let hit = byClass.get(cls);
+  if (hit === undefined) {
+    hit = shipFunction(cls, true);
+    byClass.set(cls, hit);
+  }
+  if (hit instanceof FnRef) return hit;
+  throw hit(what);
+}
+
 /** A reference to the export `exportName` of a module (import.meta.url, a file URL or an absolute path). */
 export function fromModule(moduleUrl: string | URL, exportName: string): FnRef {
   const url = toModuleUrl(moduleUrl, "fromModule");
@@ -61,7 +82,7 @@ export function sourceHash(source: string): string {
   return createHash("sha1").update(source).digest("hex");
 }
 
-function shipFunction(fn: Function): FnRef | Failure {
+function shipFunction(fn: Function, asClass = false): FnRef | Failure {
   const name = fn.name || "lambda";
   // Function.prototype.toString, not fn.toString: an own toString could return anything.
   const text = Function.prototype.toString.call(fn);
@@ -81,14 +102,15 @@ function shipFunction(fn: Function): FnRef | Failure {
   if (info instanceof SyntaxError) {
     return unshippable(`The source of function '${name}' could not be parsed (${info.message}). ${HOW_TO_WRAP}`);
   }
-  if (info.form === "class") {
+  if (info.form === "class" && !asClass) {
     return unshippable(
       `'${name}' is a class; tasks call functions, and a class cannot be called without new. ` +
         `Export a factory function from a module and use fromModule(import.meta.url, "name"), ` +
         `or wrap the construction in an arrow function. ${HOW_TO_WRAP}`,
     );
   }
-  if (info.usesSuper) {
+  // In a class, super is its own base class (a free variable like any other when it is not a global).
+  if (info.usesSuper && info.form !== "class") {
     return unshippable(
       `Method '${name}' uses super, which needs the object it was defined on and cannot be sent ` +
         `to another thread, process or machine. ${HOW_TO_WRAP}`,

@@ -1,6 +1,8 @@
 /** Kernels of core itself (item access, method calls, identity), registered in every process. */
 import { renameSync, rmSync } from "node:fs";
 import { registerKernel } from "../fn/registry.js";
+import { FnRef } from "../fn/fnref.js";
+import { resolveFn, resolveFnSync } from "../fn/resolve.js";
 
 // identity and list keep nothing and hide nothing: lanes may reuse the memory they pass on (memory/recycle.ts).
 registerKernel("core.identity", (x: unknown) => x, { stateless: true });
@@ -13,6 +15,21 @@ registerKernel("core.callMethod", (obj: unknown, name: string, ...args: unknown[
   return (m as (...a: unknown[]) => unknown).apply(obj, args);
 });
 registerKernel("core.list", (...items: unknown[]) => items, { stateless: true });
+/** `new C(...args)` for a class given by reference (distributed actors are made with it). */
+registerKernel("core.construct", (ref: FnRef, ...args: unknown[]) => {
+  if (!(ref instanceof FnRef)) throw new TypeError(`core.construct needs a class reference (FnRef), got ${typeof ref}`);
+  const make = (C: Function): unknown => new (C as new (...a: unknown[]) => unknown)(...args);
+  const C = resolveFnSync(ref);
+  return C ? make(C) : resolveFn(ref).then(make);
+});
+/** Calls `obj[name](...args)`, or reads `obj[name]` when it is not a function and no arguments are given (actor members). */
+registerKernel("core.invokeMember", (obj: unknown, name: string, ...args: unknown[]) => {
+  if (obj === null || (typeof obj !== "object" && typeof obj !== "function")) throw new TypeError(`Cannot read member '${name}' of ${String(obj)}`);
+  const m = (obj as Record<string, unknown>)[name];
+  if (typeof m === "function") return (m as (...a: unknown[]) => unknown).apply(obj, args);
+  if (args.length > 0) throw new TypeError(`'${name}' of ${obj.constructor?.name ?? "the object"} is not a method (it is ${m === undefined ? "undefined" : typeof m}), so it takes no arguments`);
+  return m;
+});
 /** The sum of a list of numbers (tree reductions of counts). */
 registerKernel("core.sum", (xs: readonly number[]) => {
   let s = 0;

@@ -4,8 +4,11 @@ import type { TaskResult, ToWorker } from "../worker/protocol.js";
 /** What a run hears back from its lanes. */
 export interface RunHandler {
   onDone(lane: number, results: TaskResult[]): void;
-  onError(lane: number, key: string, error: unknown): void;
+  /** A task failed; `contained`: the lane goes on with the run's other tasks (independent runs). */
+  onError(lane: number, key: string, error: unknown, contained?: boolean): void;
   onLaneDied(lane: number, error: Error): void;
+  /** A running task sent an event through its task context (independent runs). */
+  onEvent?(lane: number, key: string, name: string, data: unknown): void;
 }
 
 /** A set of workers that take batches of tasks. */

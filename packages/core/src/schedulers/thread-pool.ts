@@ -11,12 +11,18 @@ const entry = new URL("../worker/thread-entry.js", import.meta.url);
 
 /** A pool of worker threads. */
 export class ThreadPool extends WorkerPool {
-  constructor(size: number) {
+  /** `env`: the threads' process.env (default: a copy of this process's at spawn time). */
+  constructor(size: number, private readonly opts: { env?: Record<string, string | undefined> } = {}) {
     super(size, "thread");
   }
 
   protected spawn(lane: number, modules: readonly string[], events: WorkerEvents): WorkerHandle {
-    const worker = new Worker(entry, { workerData: { modules }, name: `dask-ts thread ${lane}`, execArgv: threadExecArgv() });
+    const worker = new Worker(entry, {
+      workerData: { modules },
+      name: `dask-ts thread ${lane}`,
+      execArgv: threadExecArgv(),
+      ...(this.opts.env ? { env: this.opts.env } : {}),
+    });
     const receive = decodeWithExtensions<unknown>(
       (m) => events.message(fromStructured(m) as FromWorker),
       (m, error) => events.receiveFailed((m as { run?: number }).run, error),

@@ -84,7 +84,8 @@ export abstract class WorkerPool implements LanePool {
     const h = this.runs.get(msg.run);
     if (!h) return; // a run that already ended
     if (msg.t === "done") h.onDone(lane, msg.results);
-    else h.onError(lane, msg.key, msg.error);
+    else if (msg.t === "event") h.onEvent?.(lane, msg.key, msg.name, msg.data);
+    else h.onError(lane, msg.key, msg.error, msg.contained);
   }
 
   attach(run: number, handler: RunHandler): void {

@@ -19,6 +19,14 @@ export type ToWorker =
       recycle?: string[];
       /** Modules to import before running (kernel registries), when new ones were registered. */
       modules?: string[];
+      /**
+       * The run's tasks are independent (distributed workers): every input ships with its batch, a task that
+       * awaits does not hold back the next ones, a task error fails only that task (`contained`), and tasks
+       * run in a task context (worker/task-context.ts) so they can send events (secede/rejoin).
+       */
+      independent?: boolean;
+      /** Keys whose values stay in the worker (actors): their results go back as undefined. */
+      keep?: string[];
     }
   /** The run is over (finished, failed or cancelled): drop its queued tasks and held results. */
   | { t: "end"; run: number };
@@ -31,4 +39,7 @@ export type FromWorker =
   | { t: "ready" }
   /** Finished tasks. */
   | { t: "done"; run: number; results: TaskResult[] }
-  | { t: "error"; run: number; key: string; error: unknown };
+  /** A task failed; `contained`: only this task (an independent run goes on), otherwise the run is over. */
+  | { t: "error"; run: number; key: string; error: unknown; contained?: boolean }
+  /** An event a running task sent through its task context (e.g. secede / rejoin). */
+  | { t: "event"; run: number; key: string; name: string; data?: unknown };

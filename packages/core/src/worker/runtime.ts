@@ -6,6 +6,7 @@ import type { FromWorker, TaskResult, ToWorker } from "./protocol.js";
 import { importWorkerModules } from "./modules.js";
 import { ResultMemory } from "../memory/recycle.js";
 import { clearBufferPoolWhenIdle } from "../memory/alloc.js";
+import { runInTaskContext, type TaskContext } from "./task-context.js";
 
 /** How a runtime talks to its scheduler. */
 export interface WorkerIO {
@@ -23,11 +24,19 @@ interface QueuedTask {
   data: Map<string, unknown> | undefined;
 }
 
+/** Per run: the options its batches carried. */
+interface RunMode {
+  independent: boolean;
+  /** Keys whose values stay here (actors): their results are sent as undefined. */
+  keep: Set<string> | undefined;
+}
+
 /** A worker's state: queued tasks, held results per run, and the loop that drains the queue. */
 export class WorkerRuntime {
   private readonly queue: QueuedTask[] = [];
   private head = 0;
   private readonly stores = new Map<number, Map<string, unknown>>();
+  private readonly modes = new Map<number, RunMode>();
   private readonly ended = new Set<number>();
   private draining = false;
   private pendingModules: Promise<void> = Promise.resolve();
@@ -38,6 +47,11 @@ export class WorkerRuntime {
   /** Which chunk buffers of held results are provably dead once released (memory/recycle.ts). */
   private readonly memory = new ResultMemory();
   private readonly evaluator = new TaskEvaluator(this.memory);
+  /** Finished tasks not sent yet, all of run `resultsRun`. */
+  private results: TaskResult[] = [];
+  private resultsRun = -1;
+  private lastFlush = performance.now();
+  private flushScheduled = false;
 
   constructor(private readonly io: WorkerIO) {}
 
@@ -45,6 +59,7 @@ export class WorkerRuntime {
   receive(msg: ToWorker): void {
     if (msg.t === "end") {
       this.stores.delete(msg.run);
+      this.modes.delete(msg.run);
       this.moduleErrors.delete(msg.run);
       this.memory.endRun(msg.run);
       // Idle: the free lists go back to the GC unless another computation starts soon.
@@ -67,22 +82,62 @@ export class WorkerRuntime {
     }
     let store = this.stores.get(msg.run);
     if (!store) this.stores.set(msg.run, (store = new Map()));
+    if (msg.independent || msg.keep?.length) {
+      let mode = this.modes.get(msg.run);
+      if (!mode) this.modes.set(msg.run, (mode = { independent: false, keep: undefined }));
+      if (msg.independent) mode.independent = true;
+      if (msg.keep?.length) for (const k of msg.keep) (mode.keep ??= new Set()).add(k);
+    }
     this.memory.forget(msg.run, store, msg.release, msg.recycle);
     const data = msg.data.length ? new Map(msg.data) : undefined;
     for (const [key, node] of msg.tasks) this.queue.push({ run: msg.run, key, node, data });
     if (!this.draining) void this.drain();
   }
 
+  /** Sends the finished tasks gathered so far. */
+  private flush(): void {
+    if (this.results.length) this.io.send({ t: "done", run: this.resultsRun, results: this.results });
+    this.results = [];
+    this.lastFlush = performance.now();
+  }
+
+  /** Records a finished task; results of one run leave together, at least every FLUSH_MS. */
+  private finished(run: number, key: string, value: unknown, ms: number, flags: number, keep: Set<string> | undefined): void {
+    if (run !== this.resultsRun) {
+      this.flush();
+      this.resultsRun = run;
+    }
+    // A kept value (an actor) never leaves this worker: its task reports only that it finished.
+    const out = keep?.has(key) ? undefined : value;
+    this.results.push(flags ? [key, out, ms, flags] : [key, out, ms]);
+    if (performance.now() - this.lastFlush > FLUSH_MS) this.flush();
+  }
+
+  /** An async task of an independent run finished after the drain moved on: send soon, batched. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.draining) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (!this.draining) this.flush();
+    });
+  }
+
+  private fail(run: number, key: string, error: unknown, mode: RunMode | undefined): void {
+    this.flush();
+    if (mode?.independent) {
+      this.io.send({ t: "error", run, key, error, contained: true });
+      return;
+    }
+    this.stores.delete(run);
+    this.moduleErrors.delete(run);
+    this.memory.endRun(run);
+    this.ended.add(run); // later batches of this run are dropped, not started afresh
+    this.io.send({ t: "error", run, key: failedKey(error) ?? key, error });
+  }
+
   private async drain(): Promise<void> {
     this.draining = true;
-    let results: TaskResult[] = [];
-    let resultsRun = -1;
-    let lastFlush = performance.now();
-    const flush = (): void => {
-      if (results.length) this.io.send({ t: "done", run: resultsRun, results });
-      results = [];
-      lastFlush = performance.now();
-    };
     try {
       while (this.head < this.queue.length) {
         // Modules may arrive with any batch, also while this drain waits on an async task.
@@ -95,37 +150,54 @@ export class WorkerRuntime {
         }
         const store = this.stores.get(task.run);
         if (!store) continue; // run ended or failed
-        if (task.run !== resultsRun) {
-          flush();
-          resultsRun = task.run;
-        }
+        const mode = this.modes.get(task.run);
         const t0 = performance.now();
         let value: unknown;
         try {
           if (this.moduleErrors.size && this.moduleErrors.has(task.run)) throw this.moduleErrors.get(task.run);
-          value = this.evaluator.evaluate(task.run, task.key, task.node, task.data, store);
+          value = mode?.independent ? this.evaluateInContext(task, store) : this.evaluator.evaluate(task.run, task.key, task.node, task.data, store);
           if (isThenable(value)) {
-            flush(); // let the scheduler see finished work while this one waits
+            this.flush(); // let the scheduler see finished work while this one waits
+            if (mode?.independent) {
+              // Independent tasks never wait for each other: later ones run while this one awaits.
+              this.settleLater(task, value, store, mode, t0, this.evaluator.flags);
+              continue;
+            }
             value = await value;
           }
         } catch (error) {
-          flush();
-          this.stores.delete(task.run);
-          this.moduleErrors.delete(task.run);
-          this.memory.endRun(task.run);
-          this.ended.add(task.run); // later batches of this run are dropped, not started afresh
-          this.io.send({ t: "error", run: task.run, key: failedKey(error) ?? task.key, error });
+          this.fail(task.run, task.key, error, mode);
           continue;
         }
-        const t1 = performance.now();
         store.set(task.key, value);
-        const flags = this.evaluator.flags;
-        results.push(flags ? [task.key, value, t1 - t0, flags] : [task.key, value, t1 - t0]);
-        if (t1 - lastFlush > FLUSH_MS) flush();
+        this.finished(task.run, task.key, value, performance.now() - t0, this.evaluator.flags, mode?.keep);
       }
-      flush();
+      this.flush();
     } finally {
       this.draining = false;
     }
+  }
+
+  private evaluateInContext(task: QueuedTask, store: Map<string, unknown>): unknown {
+    const ctx: TaskContext = {
+      key: task.key,
+      emit: (name, data) => this.io.send({ t: "event", run: task.run, key: task.key, name, data }),
+    };
+    return runInTaskContext(ctx, () => this.evaluator.evaluate(task.run, task.key, task.node, task.data, store));
+  }
+
+  private settleLater(task: QueuedTask, pending: PromiseLike<unknown>, store: Map<string, unknown>, mode: RunMode, t0: number, flags: number): void {
+    Promise.resolve(pending).then(
+      (value) => {
+        if (this.stores.get(task.run) !== store) return; // the run ended meanwhile
+        store.set(task.key, value);
+        this.finished(task.run, task.key, value, performance.now() - t0, flags, mode.keep);
+        this.scheduleFlush();
+      },
+      (error: unknown) => {
+        if (this.stores.get(task.run) !== store) return;
+        this.fail(task.run, task.key, error, mode);
+      },
+    );
   }
 }

@@ -26,7 +26,7 @@ export function safeSender(encodeAndSend: (msg: FromWorker) => void): (msg: From
         }
       }
     } else if (msg.t === "error") {
-      encodeAndSend({ t: "error", run: msg.run, key: msg.key, error: new Error(String((msg.error as Error)?.stack ?? msg.error)) });
+      encodeAndSend({ t: "error", run: msg.run, key: msg.key, error: new Error(String((msg.error as Error)?.stack ?? msg.error)), contained: msg.contained });
     } else throw e;
   };
   return encodeWithExtensions(encodeAndSend, fallback);

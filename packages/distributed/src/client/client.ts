@@ -14,7 +14,9 @@ import {
   createProgress,
   dependenciesOf,
   isDaskCollection,
+  kernel,
   randomToken,
+  toClassRef,
   toFnRef,
   tokenize,
   workerModules,
@@ -37,7 +39,8 @@ import { KeyRefs } from "./key-refs.js";
 import { Future } from "./future.js";
 import { encodeNode, graphToSpecs, replaceFuturesInNode, type SpecOptions } from "./graph-submit.js";
 import { assignWorkers, scatterItems, shapeResult } from "./scatter-plan.js";
-import { checkSubmitOptions, isSubmitOptions, specOptions, type SubmitOptions } from "./submit-options.js";
+import { checkSubmitOptions, isActorOptions, isSubmitOptions, specOptions, type SubmitOptions } from "./submit-options.js";
+import { actorHandle, type Actor } from "./actor.js";
 import { waitAllFinished } from "./wait-states.js";
 import { futuresOf, replaceFutures, type Gathered } from "./walk-futures.js";
 
@@ -235,6 +238,22 @@ export class Client implements Scheduler {
     this.refs.decref(f.key);
   }
 
+  /** @internal A request to the scheduler (coordination primitives and other extensions use it). */
+  _request<T>(op: string, args: Record<string, unknown> = {}): Promise<T> {
+    return this.request<T>(op, args);
+  }
+
+  /**
+   * @internal Futures of keys the scheduler already made this client desire (e.g. taken from a Queue); asking
+   * again makes it resend their state, which a reply-ordering race could otherwise have lost.
+   */
+  _bindFutures(keys: readonly string[]): Map<string, Future> {
+    const out = new Map<string, Future>();
+    for (const k of keys) out.set(k, this.future(k));
+    if (out.size && this.status === "running") this.send({ op: "client-desires-keys", keys: [...out.keys()] });
+    return out;
+  }
+
   /** @internal fireAndForget(): the scheduler keeps these keys wanted until they finish. */
   _fireAndForget(keys: string[]): void {
     this.checkOpen("fireAndForget");
@@ -249,22 +268,51 @@ export class Client implements Scheduler {
   // Submitting
 
   /**
+   * Makes an actor: one instance of class `cls` on a worker, built with `args`, whose methods the returned
+   * handle calls there (`await counter.increment()`). The trailing `{ actor: true }` may carry submit options.
+   */
+  submit<C extends abstract new (...args: any[]) => any>(
+    cls: C,
+    ...args: [...ConstructorParameters<C>, SubmitOptions & { actor: true }]
+  ): Actor<InstanceType<C>>;
+  /** An actor of a class given by reference (fromModule): its type comes from the type argument. */
+  submit<T>(cls: FnRef, ...args: [...unknown[], SubmitOptions & { actor: true }]): Actor<T>;
+  /**
    * Runs `fn(...args)` on a worker; Futures in args (also nested in arrays and plain objects) become dependencies.
    * A trailing submitOptions({...}) sets key, pure (default true), retries, priority, resources, workers.
    * The same pure call twice gives the same key, computed once.
    */
-  submit<R>(fn: ((...args: never[]) => R) | FnRef, ...args: unknown[]): Future<Awaited<R>> {
+  submit<R>(fn: ((...args: never[]) => R) | FnRef, ...args: unknown[]): Future<Awaited<R>>;
+  submit(fn: AnyFn | FnRef, ...args: unknown[]): unknown {
     this.checkOpen("Client.submit");
     let opts: SubmitOptions = {};
-    if (args.length > 0 && isSubmitOptions(args[args.length - 1])) opts = args.pop() as SubmitOptions;
+    const last = args[args.length - 1];
+    if (args.length > 0 && (isSubmitOptions(last) || isActorOptions(last))) opts = args.pop() as SubmitOptions;
+    if (opts.actor) return this.submitActor(fn, args, opts);
     const ref = toFnRef(fn as AnyFn | FnRef, "Client.submit");
     const pure = opts.pure ?? true;
     const key = opts.key ?? `${fnName(fn, ref)}-${pure ? tokenize(ref, ...args) : randomToken()}`;
     if (this.states.has(key)) return this.future(key);
     const spec = this.taskSpec(key, ref, args, specOptions(opts));
-    const f = this.future<Awaited<R>>(key);
+    const f = this.future(key);
     this.sendGraph([spec], [key]);
     return f;
+  }
+
+  private submitActor(cls: AnyFn | FnRef, args: unknown[], opts: SubmitOptions): Actor<unknown> {
+    checkSubmitOptions(opts, "Client.submit");
+    if (typeof cls !== "function" && !(cls instanceof FnRef)) {
+      throw new InvalidArgumentError(`Client.submit(..., { actor: true }): expected a class (or fromModule reference to one); got ${describe(cls)}.`);
+    }
+    const ref = toClassRef(cls, "Client.submit(..., { actor: true })");
+    // Every actor is a fresh instance with its own state: never shared by key like pure tasks.
+    const key = opts.key ?? `${fnName(cls, ref)}-${randomToken()}`;
+    if (this.states.has(key)) throw new InvalidArgumentError(`Client.submit: an actor or task with key '${key}' already exists; pass another key.`);
+    const node = replaceFuturesInNode(new Task(kernel("core.construct"), [ref, ...args]), () => undefined);
+    const spec: TaskSpec = { key, run: encodeNode(node), deps: dependenciesOf(node), order: 0, ...specOptions(opts), actor: true };
+    const f = this.future(key);
+    this.sendGraph([spec], [key]);
+    return actorHandle(f, this.fetchContext());
   }
 
   /** Runs `fn(item)` for every item (one update-graph); returns one Future per item. */
@@ -533,6 +581,40 @@ export class Client implements Scheduler {
   taskStates(keys: readonly string[] | unknown): Promise<Record<string, string>> {
     const list = Array.isArray(keys) && keys.every((k) => typeof k === "string") ? (keys as string[]) : futuresOf(keys).map((f) => f.key);
     return this.request<Record<string, string>>("task-states", { keys: list });
+  }
+
+  /**
+   * Restarts the cluster (Dask's Client.restart): every task stops, every result and published dataset is
+   * dropped, futures of every client become "cancelled", and each worker process is replaced by a fresh one.
+   * Resolves once as many workers as before are back; RestartTimeoutError after `timeout` ms (default 30 s).
+   */
+  async restart(opts: { timeout?: number } = {}): Promise<void> {
+    this.checkOpen("Client.restart");
+    const timeout = opts.timeout ?? config.get<number>("distributed.restartTimeout", 30_000);
+    if (!(typeof timeout === "number" && timeout > 0)) throw new InvalidArgumentError(`Client.restart: timeout must be a positive number of ms; got ${String(timeout)}.`);
+    // The scheduler answers only once the workers are back: the request waits a little longer than it does.
+    await this.conn.request({ op: "restart", timeout }, timeout + 5_000).catch((e: unknown) => {
+      throw remoteError(e);
+    });
+  }
+
+  /**
+   * Retires workers gracefully (Dask's Client.retire_workers): results only they hold are copied to other
+   * workers first, their tasks run elsewhere, then they close (a nanny does not restart them). Give worker
+   * addresses or names, or `{ n }` to let the scheduler pick (idle and small first). Resolves to the retired
+   * addresses and the keys that had nowhere to go.
+   */
+  async retireWorkers(which: string[] | { n: number }, opts: { close?: boolean; timeout?: number } = {}): Promise<{ retired: string[]; lost: string[] }> {
+    this.checkOpen("Client.retireWorkers");
+    const args = Array.isArray(which) ? { workers: which } : { n: which?.n };
+    if (!Array.isArray(which) && !(Number.isInteger(which?.n) && which.n >= 0)) {
+      throw new InvalidArgumentError(`Client.retireWorkers: give worker addresses or names, or { n } with n >= 0; got ${JSON.stringify(which)}.`);
+    }
+    return this.conn
+      .request<{ retired: string[]; lost: string[] }>({ op: "retire-workers", ...args, close: opts.close !== false }, opts.timeout ?? 60_000)
+      .catch((e: unknown) => {
+        throw remoteError(e);
+      });
   }
 
   // ------------------------------------------------------------------------------------------------

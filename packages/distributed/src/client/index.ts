@@ -7,3 +7,5 @@ export { wait, type WaitOptions, type DoneAndNotDone } from "./wait.js";
 export { fireAndForget } from "./fire-and-forget.js";
 export { futuresOf, type Gathered } from "./walk-futures.js";
 export { FutureTimeoutError, NoWorkersError, DataUnavailableError } from "./errors.js";
+export { getClient, secede, rejoin, withWorkerClient } from "./in-task.js";
+export { type Actor, type ActorHandle } from "./actor.js";

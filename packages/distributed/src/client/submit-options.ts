@@ -17,10 +17,12 @@ export interface SubmitOptions {
   workers?: string | string[];
   /** With `workers`: others may run it when none of those can. */
   allowOtherWorkers?: boolean;
+  /** submit only: make an actor (an instance of the class `fn` that stays on its worker); submit returns its handle. */
+  actor?: boolean;
 }
 
 const BRAND = Symbol.for("dask-ts.submitOptions");
-const NAMES = new Set(["key", "pure", "retries", "priority", "resources", "workers", "allowOtherWorkers"]);
+const NAMES = new Set(["key", "pure", "retries", "priority", "resources", "workers", "allowOtherWorkers", "actor"]);
 
 /** Marks `opts` as submit options: `client.submit(fn, a, b, submitOptions({ key: "x" }))`. */
 export function submitOptions(opts: SubmitOptions): SubmitOptions {
@@ -33,6 +35,16 @@ export function submitOptions(opts: SubmitOptions): SubmitOptions {
 /** True when `v` was made by submitOptions(). */
 export function isSubmitOptions(v: unknown): v is SubmitOptions {
   return typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/**
+ * True for a plain trailing `{ actor: true, ...submit options }` (the documented actor form): an object that
+ * says actor: true and has nothing but submit option names is options, not an argument.
+ */
+export function isActorOptions(v: unknown): v is SubmitOptions & { actor: true } {
+  if (typeof v !== "object" || v === null || Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  const o = v as Record<string, unknown>;
+  return o.actor === true && Object.keys(o).every((k) => NAMES.has(k));
 }
 
 /** Throws InvalidArgumentError for unknown names or values of the wrong type. */
@@ -54,6 +66,7 @@ export function checkSubmitOptions(opts: unknown, where: string, extra: readonly
   if (o.retries !== undefined && (!Number.isInteger(o.retries) || (o.retries as number) < 0)) bad("retries", "an integer >= 0");
   if (o.priority !== undefined && (typeof o.priority !== "number" || !Number.isFinite(o.priority))) bad("priority", "a finite number");
   if (o.allowOtherWorkers !== undefined && typeof o.allowOtherWorkers !== "boolean") bad("allowOtherWorkers", "a boolean");
+  if (o.actor !== undefined && typeof o.actor !== "boolean") bad("actor", "a boolean");
   if (o.resources !== undefined) {
     const r = o.resources as Record<string, unknown>;
     if (typeof r !== "object" || r === null || Object.values(r).some((v) => typeof v !== "number" || !(v >= 0))) {

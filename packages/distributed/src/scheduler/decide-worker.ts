@@ -101,7 +101,7 @@ export function decideRootishWorker(
   let bestLoad = Infinity;
   for (const ws of workers.values()) {
     if (ws.paused) continue;
-    const n = ws.processing.size;
+    const n = ws.processing.size - ws.longRunning.size; // seceded tasks hold no slot
     if (n >= taskSlots(ws, saturation, pipelineSeconds, estimate)) continue;
     const load = n / ws.nthreads;
     if (load < bestLoad || (load === bestLoad && ws.address < best!.address)) {

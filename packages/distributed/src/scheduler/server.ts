@@ -10,7 +10,11 @@ import { listen, type Listener } from "../comm/tcp.js";
 import { InvalidArgumentError } from "@dask-ts/core";
 import type { ClientToScheduler, TaskSpec, WhoHas, WorkerInfo, WorkerMetrics, WorkerToScheduler } from "../protocol.js";
 import { SchedulerState, type SchedulerStateOptions } from "./state.js";
+import { CommClosedError, RestartTimeoutError } from "../errors.js";
 import { defaultExtensions, type SchedulerExtension } from "./extensions.js";
+import { ConnectionPool } from "../comm/pool.js";
+import { retireWorkers, type GatherReply, type RetireOptions, type RetireResult } from "./retire.js";
+import type { WorkersToCloseOptions } from "./workers-to-close.js";
 
 /** Options of SchedulerServer.start. */
 export interface SchedulerServerOptions extends SchedulerStateOptions {
@@ -34,6 +38,8 @@ interface WorkerEntry {
   conn: Connection;
   lastSeen: number;
   metrics?: WorkerMetrics;
+  /** Comes back after a restart (a nanny or its LocalCluster starts it again). */
+  supervised: boolean;
 }
 
 /** A running scheduler. */
@@ -52,6 +58,14 @@ export class SchedulerServer {
   private closing = false;
   private readonly extensions: SchedulerExtension[] = [];
   private readonly extensionHandlers = new Map<string, (client: string, msg: Message) => unknown>();
+  /** Called whenever a worker joins or leaves (restart waits with these). */
+  private readonly workerWaiters = new Set<() => void>();
+  /** Connections to workers for scheduler-initiated requests (gather while retiring). */
+  private readonly peers = new ConnectionPool("scheduler");
+  /** Retirements run one at a time (as Dask's retire_workers lock): the second picks from what is left. */
+  private retireChain: Promise<unknown> = Promise.resolve();
+  /** Connections of retired workers that were not told to close: closed with the scheduler. */
+  private readonly retiredConns = new Set<Connection>();
 
   private constructor(opts: SchedulerServerOptions) {
     this.state = new SchedulerState({
@@ -138,9 +152,10 @@ export class SchedulerServer {
         const info = msg.info as WorkerInfo;
         if (this.workerConns.has(info.address)) throw new InvalidArgumentError(`A worker at ${info.address} is already registered.`);
         address = info.address;
-        this.workerConns.set(address, { conn, lastSeen: performance.now() });
+        this.workerConns.set(address, { conn, lastSeen: performance.now(), supervised: info.supervised === true });
         this.state.addWorker(info);
         this.schedule();
+        this.notifyWorkersChanged();
         return { id: this.id, heartbeatInterval: this.heartbeatInterval };
       }
       if (address === undefined) throw new InvalidArgumentError(`A worker must send register-worker first, got '${msg.op}'.`);
@@ -180,6 +195,8 @@ export class SchedulerServer {
         return s.releaseWorkerData(address, msg.keys);
       case "steal-response":
         return s.stealResponse(address, msg.key, msg.state);
+      case "long-running":
+        return s.longRunning(address, msg.key, msg.compute_duration);
       default:
         throw new InvalidArgumentError(`Unknown worker message '${(msg as Message).op}'.`);
     }
@@ -192,6 +209,7 @@ export class SchedulerServer {
     entry.conn.destroy();
     this.state.removeWorker(address, reason);
     this.schedule();
+    this.notifyWorkersChanged();
   }
 
   private checkHeartbeats(): void {
@@ -241,6 +259,8 @@ export class SchedulerServer {
         return s.cancel(client, m.keys, m.force);
     }
     switch (msg.op) {
+      case "restart":
+        return this.restart(typeof msg.timeout === "number" ? msg.timeout : undefined);
       case "fire-and-forget":
         return s.clientDesiresKeys(FIRE_AND_FORGET, msg.keys as string[]);
       case "publish-dataset":
@@ -258,8 +278,22 @@ export class SchedulerServer {
         return this.unpublish(msg.name as string);
       case "list-datasets":
         return [...this.datasets.keys()];
+      case "retire-workers":
+        return this.retireOp(msg);
+      case "workers-to-close":
+        return this.state.workersToClose(workersToCloseOptions(msg));
+      case "adaptive-target":
+        return this.state.adaptiveTarget(typeof msg.targetDuration === "number" ? msg.targetDuration : undefined);
     }
     return this.extensionHandlers.has(msg.op) ? this.handleExtension(client, msg) : this.handleCommon(msg);
+  }
+
+  /** The client op: `{ workers?: string[] } | { n?: number }`, `close` (default true); answers `{ retired, lost }`. */
+  private retireOp(msg: Message): Promise<RetireResult> {
+    if (msg.workers !== undefined && msg.n !== undefined) throw new InvalidArgumentError("retire-workers: give either workers or n, not both.");
+    if (msg.workers !== undefined && !Array.isArray(msg.workers)) throw new InvalidArgumentError("retire-workers: workers must be an array of addresses or names.");
+    const which = msg.workers !== undefined ? (msg.workers as string[]) : msg.n !== undefined ? { n: msg.n as number } : undefined;
+    return this.retireWorkers(which, { close: msg.close !== false });
   }
 
   private handleExtension(client: string, msg: Message): unknown {
@@ -286,6 +320,118 @@ export class SchedulerServer {
     const still = new Set<string>();
     for (const other of this.datasets.values()) for (const k of other.keys) still.add(k);
     this.state.clientReleasesKeys(DATASETS, d.keys.filter((k) => !still.has(k)));
+  }
+
+  /**
+   * Dask's Scheduler.restart: every client's futures are cancelled and every task forgotten, published
+   * datasets dropped, and every worker told to restart (a supervised one exits and its nanny or cluster starts
+   * a fresh process; an unsupervised one just leaves). Resolves once as many supervised workers as before have
+   * registered anew, or rejects with RestartTimeoutError after `timeoutMs`.
+   */
+  async restart(timeoutMs = config.get<number>("distributed.restartTimeout", 30_000)): Promise<{ workers: number }> {
+    const s = this.state;
+    for (const cs of [...s.clients.values()]) {
+      const keys = [...cs.wantsWhat].map((ts) => ts.key);
+      if (keys.length === 0) continue;
+      this.sendToClient(cs.id, { op: "cancelled-keys", keys, reason: "the cluster was restarted (client.restart())" });
+      s.clientReleasesKeys(cs.id, keys);
+    }
+    this.datasets.clear();
+    const old = [...this.workerConns];
+    const expected = old.filter(([, e]) => e.supervised).length;
+    for (const [, e] of old) if (!e.conn.closed) e.conn.send({ op: "restart" });
+    this.schedule();
+    const oldAddresses = new Set(old.map(([a]) => a));
+    const fresh = (): number => [...this.workerConns.keys()].filter((a) => !oldAddresses.has(a)).length;
+    const gone = (): boolean => [...oldAddresses].every((a) => !this.workerConns.has(a));
+    await new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (this.closing) return finish(new CommClosedError("The scheduler closed during restart."));
+        if (gone() && fresh() >= expected) finish();
+      };
+      const timer = setTimeout(() => {
+        finish(
+          new RestartTimeoutError(
+            `Waited ${timeoutMs} ms for ${expected} worker(s) to come back after restarting, but ${fresh()} have` +
+              (gone() ? "" : ` (and ${[...oldAddresses].filter((a) => this.workerConns.has(a)).length} old worker(s) did not leave)`) +
+              `. Workers started without a nanny are not restarted; check the worker logs, or pass a longer timeout.`,
+          ),
+        );
+      }, timeoutMs);
+      const finish = (e?: Error): void => {
+        clearTimeout(timer);
+        this.workerWaiters.delete(check);
+        if (e) reject(e);
+        else resolve();
+      };
+      this.workerWaiters.add(check);
+      check();
+    });
+    return { workers: this.workerConns.size };
+  }
+
+  /**
+   * Dask's Scheduler.retire_workers: gracefully retires workers given by address or name (unknown ones are
+   * ignored), `{ n }` workers chosen by workersToClose (idle first, then fewest bytes), or with no argument
+   * the idle workers the memory-ratio rule lets go. Their unique results are copied to other workers first;
+   * see retire.ts. With `close: false` the workers are only removed (their owner closes them).
+   */
+  async retireWorkers(which?: readonly string[] | { n: number }, opts: RetireOptions = {}): Promise<RetireResult> {
+    let names: string[] | undefined;
+    let n: number | undefined;
+    if (Array.isArray(which)) {
+      if (!which.every((w) => typeof w === "string")) throw new InvalidArgumentError("retireWorkers: workers must be an array of worker addresses or names.");
+      names = [...(which as readonly string[])];
+    } else if (which !== undefined) {
+      n = (which as { n: unknown }).n as number;
+      if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`retireWorkers: n must be a non-negative integer, got ${String(n)}.`);
+    }
+    if (this.closing) return { retired: [], lost: [] };
+    const run = async (): Promise<RetireResult> => {
+      const s = this.state;
+      let addresses: string[];
+      if (names !== undefined) {
+        const byName = new Map<string, string>();
+        for (const ws of s.workers.values()) byName.set(ws.name, ws.address);
+        addresses = names.map((w) => (s.workers.has(w) ? w : byName.get(w))).filter((a): a is string => a !== undefined);
+      } else {
+        addresses = s.workersToClose(n === undefined ? {} : { n });
+      }
+      return retireWorkers(
+        {
+          state: s,
+          gather: (recipient, whoHas) => this.peers.request<GatherReply>(recipient, { op: "gather", who_has: whoHas }, 60_000),
+          touch: () => this.schedule(),
+          detach: (address, close) => this.detachWorker(address, close),
+          isClosing: () => this.closing,
+        },
+        addresses,
+        opts,
+      );
+    };
+    const p = this.retireChain.then(run, run);
+    this.retireChain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Forgets the connection of a worker the state no longer has; sends it close (its own request) if asked. */
+  private detachWorker(address: string, close: boolean): void {
+    const entry = this.workerConns.get(address);
+    this.workerConns.delete(address);
+    this.peers.drop(address);
+    this.notifyWorkersChanged();
+    if (!entry || entry.conn.closed) return;
+    if (close) {
+      entry.conn.send({ op: "close" });
+      entry.conn.close();
+    } else {
+      this.retiredConns.add(entry.conn);
+      entry.conn.onClose = () => this.retiredConns.delete(entry.conn);
+    }
+  }
+
+  private notifyWorkersChanged(): void {
+    for (const w of [...this.workerWaiters]) w();
   }
 
   /** Requests any peer may make. */
@@ -322,6 +468,7 @@ export class SchedulerServer {
         nbytes: ws.nbytes,
         processing: ws.processing.size,
         pid: ws.pid,
+        status: this.state.isRetiring(address) ? "closing-gracefully" : ws.paused ? "paused" : "running",
         metrics: this.workerConns.get(address)?.metrics,
       };
     }
@@ -361,11 +508,26 @@ export class SchedulerServer {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.notifyWorkersChanged();
     if (this.ttlTimer) clearInterval(this.ttlTimer);
     if (this.stealTimer) clearInterval(this.stealTimer);
     for (const ext of this.extensions) ext.close?.();
     for (const w of this.workerConns.values()) w.conn.close();
+    for (const c of this.retiredConns) c.close();
+    this.peers.close();
     for (const c of this.clientConns.values()) c.close();
     await this.listener.close();
   }
+}
+
+/** The numeric options of a workers-to-close request (anything else is ignored, as Dask ignores it). */
+function workersToCloseOptions(msg: Message): WorkersToCloseOptions {
+  const out: WorkersToCloseOptions = {};
+  for (const k of ["n", "target", "memoryRatio", "minimum"] as const) {
+    const v = msg[k];
+    if (v === undefined) continue;
+    if (typeof v !== "number" || !(v >= 0)) throw new InvalidArgumentError(`workers-to-close: ${k} must be a non-negative number, got ${String(v)}.`);
+    out[k] = v;
+  }
+  return out;
 }

@@ -92,6 +92,10 @@ export function validateState(s: SchedulerState): void {
       if (ts.processingOn !== ws || ts.state !== "processing") fail(`${address} lists '${ts.key}' (${ts.state}) as processing`);
       occupancy += est;
     }
+    for (const ts of ws.longRunning) {
+      if (!ws.processing.has(ts)) fail(`${address} lists '${ts.key}' as long-running but not as processing`);
+      if (ws.processing.get(ts) !== 0) fail(`${address} counts occupancy for long-running '${ts.key}'`);
+    }
     if (Math.abs(occupancy - ws.occupancy) > 1e-9 * Math.max(1, occupancy)) {
       fail(`${address} occupancy ${ws.occupancy} != sum of estimates ${occupancy}`);
     }

@@ -21,9 +21,11 @@ import {
 } from "./task-state.js";
 import { RingBuffer, TransitionLog, type TransitionRecord } from "./transition-log.js";
 import { WorkStealing } from "./stealing.js";
+import { adaptiveTarget } from "./adaptive-target.js";
+import { workersToClose, type WorkersToCloseOptions } from "./workers-to-close.js";
 
 export { ClientState, TaskGroup, TaskPrefix, TaskState, WorkerState };
-export type { Priority, TaskStateName, TransitionRecord };
+export type { Priority, TaskStateName, TransitionRecord, WorkersToCloseOptions };
 
 /** A message the server must send. */
 export type Outgoing =
@@ -86,6 +88,10 @@ export class SchedulerState {
   private readonly log: TransitionLog;
   private readonly eventLog: RingBuffer<SchedulerEvent>;
   private readonly moduleSet = new Set<string>();
+  /** Workers being retired gracefully: paused for new tasks until they are removed. */
+  private readonly retiringWorkers = new Set<WorkerState>();
+  /** Workers that paused themselves because of memory pressure. */
+  private readonly memoryPaused = new Set<WorkerState>();
   private outbox: Outgoing[] = [];
   /** Time of the current stimulus (one clock read per stimulus). */
   private time = 0;
@@ -197,12 +203,18 @@ export class SchedulerState {
     this.fillQueuedSlots("add-worker");
   }
 
-  /** A worker died, stopped answering or closed: reschedule its tasks, recompute what was only there. */
-  removeWorker(address: string, reason: string): void {
+  /**
+   * A worker died, stopped answering or closed: reschedule its tasks, recompute what was only there.
+   * With `safe` (a graceful retirement, Dask's remove_worker(safe=True)) its processing tasks are rescheduled
+   * without counting the removal against them: a worker that was asked to leave did not crash.
+   */
+  removeWorker(address: string, reason: string, opts: { safe?: boolean } = {}): void {
     const ws = this.workers.get(address);
     if (ws === undefined) return;
-    const stimulus = "remove-worker";
+    const stimulus = opts.safe === true ? "retire-worker" : "remove-worker";
     this.workers.delete(address);
+    this.retiringWorkers.delete(ws);
+    this.memoryPaused.delete(ws);
     this.stealing.workerRemoved(ws);
     this.totalNthreads -= ws.nthreads;
     this.time = this.now();
@@ -220,6 +232,10 @@ export class SchedulerState {
     ws.nbytes = 0;
     const processing = ws.processing.size;
     for (const ts of ws.processing.keys()) {
+      if (opts.safe === true) {
+        recs.set(ts.key, "released");
+        continue;
+      }
       ts.suspicious++;
       ts.prefix.suspicious++;
       ts.killedOn.push(address);
@@ -231,7 +247,7 @@ export class SchedulerState {
         recs.set(ts.key, "released");
       }
     }
-    this.event("remove-worker", { worker: address, reason, processing, lost });
+    this.event("remove-worker", { worker: address, reason, processing, lost, safe: opts.safe === true });
     this.transitions(recs, stimulus);
     this.fillQueuedSlots(stimulus);
   }
@@ -239,13 +255,77 @@ export class SchedulerState {
   /** Paused workers get no new tasks; unpausing hands them queued and no-worker tasks. */
   setWorkerPaused(address: string, paused: boolean): void {
     const ws = this.workers.get(address);
-    if (ws === undefined || ws.paused === paused) return;
-    ws.paused = paused;
+    if (ws === undefined) return;
+    // While retiring, ws.paused stays true whatever memory says: only the memory flag changes.
+    const was = this.retiringWorkers.has(ws) ? this.memoryPaused.has(ws) : ws.paused;
+    if (was === paused) return;
+    if (paused) this.memoryPaused.add(ws);
+    else this.memoryPaused.delete(ws);
     this.time = this.now();
     this.event(paused ? "worker-paused" : "worker-unpaused", { worker: address });
+    this.refreshPaused(ws, "worker-unpaused");
+  }
+
+  /**
+   * Marks a worker as retiring (Dask's closing_gracefully): like a paused one it gets no new tasks, but its
+   * processing tasks go on. `false` takes the mark off again (an aborted retirement).
+   */
+  setWorkerRetiring(address: string, retiring: boolean): void {
+    const ws = this.workers.get(address);
+    if (ws === undefined || this.retiringWorkers.has(ws) === retiring) return;
+    if (retiring) this.retiringWorkers.add(ws);
+    else this.retiringWorkers.delete(ws);
+    this.time = this.now();
+    this.event(retiring ? "worker-retiring" : "worker-retiring-aborted", { worker: address });
+    this.refreshPaused(ws, "worker-retiring-aborted");
+  }
+
+  /** True while `address` is being retired. */
+  isRetiring(address: string): boolean {
+    const ws = this.workers.get(address);
+    return ws !== undefined && this.retiringWorkers.has(ws);
+  }
+
+  /** True when the worker paused itself for memory (as opposed to being retired). */
+  isMemoryPaused(address: string): boolean {
+    const ws = this.workers.get(address);
+    return ws !== undefined && (this.retiringWorkers.has(ws) ? this.memoryPaused.has(ws) : ws.paused);
+  }
+
+  /** Workers not being retired, in registration order. */
+  activeWorkers(): WorkerState[] {
+    const out: WorkerState[] = [];
+    for (const ws of this.workers.values()) if (!this.retiringWorkers.has(ws)) out.push(ws);
+    return out;
+  }
+
+  /**
+   * Dask's Scheduler.adaptive_target: how many workers the current load wants (`targetDuration` in seconds
+   * of work per worker). See adaptive-target.ts for the rules.
+   */
+  adaptiveTarget(targetDuration = 5): number {
+    return adaptiveTarget(this, targetDuration);
+  }
+
+  /** Dask's Scheduler.workers_to_close over the workers not being retired: idle ones first, then fewest bytes. */
+  workersToClose(opts: WorkersToCloseOptions = {}): string[] {
+    return workersToClose(this.activeWorkers(), opts);
+  }
+
+  /** Records a non-transition event (the server logs retirements with it). */
+  logEvent(topic: string, fields: Record<string, unknown>): void {
+    this.time = this.now();
+    this.event(topic, fields);
+  }
+
+  /** ws.paused = paused for memory or retiring; becoming unpaused hands it queued and no-worker tasks. */
+  private refreshPaused(ws: WorkerState, stimulus: string): void {
+    const paused = this.memoryPaused.has(ws) || this.retiringWorkers.has(ws);
+    if (ws.paused === paused) return;
+    ws.paused = paused;
     if (!paused) {
-      this.retryUnrunnable("worker-unpaused");
-      this.fillQueuedSlots("worker-unpaused");
+      this.retryUnrunnable(stimulus);
+      this.fillQueuedSlots(stimulus);
     }
   }
 
@@ -648,6 +728,24 @@ export class SchedulerState {
 
   // ---------------------------------------------------------------- helpers used by transitions
 
+  /**
+   * A processing task seceded from its worker's thread (secede() inside it, e.g. to wait for tasks it
+   * submitted): it stops counting against the worker's slots and occupancy, so queued tasks can go there.
+   */
+  longRunning(worker: string, key: string, computeDuration: number): void {
+    const ws = this.workers.get(worker);
+    const ts = this.tasks.get(key);
+    if (ws === undefined || ts === undefined || ts.state !== "processing" || ts.processingOn !== ws || ws.longRunning.has(ts)) return;
+    this.time = this.now();
+    const est = ws.processing.get(ts) ?? 0;
+    ws.processing.set(ts, 0);
+    ws.occupancy = ws.processing.size === 1 ? 0 : ws.occupancy - est;
+    ws.longRunning.add(ts);
+    this.stealing.taskLeftProcessing(ts);
+    this.event("long-running", { key, worker, computeDuration });
+    this.fillQueuedSlots("long-running");
+  }
+
   /** @internal Assigns a ready task to a worker and sends compute-task. */
   addToProcessing(ts: TaskState, ws: WorkerState): void {
     const est = this.estimate(ts.prefix);
@@ -686,6 +784,7 @@ export class SchedulerState {
     if (ws === undefined) return undefined;
     const est = ws.processing.get(ts) ?? 0;
     ws.processing.delete(ts);
+    ws.longRunning.delete(ts);
     this.stealing.taskLeftProcessing(ts);
     // Reset on empty so that floating-point drift never accumulates.
     ws.occupancy = ws.processing.size === 0 ? 0 : ws.occupancy - est;

@@ -67,7 +67,8 @@ export function commCost(s: SchedulerState, ts: TaskState, ws: WorkerState): num
 
 /** Whether `ts` may ever be stolen: actors stay put, and so do tasks strictly restricted to some workers. */
 function movable(ts: TaskState): boolean {
-  return !ts.actor && (ts.workerRestrictions === undefined || ts.loose);
+  // A seceded task is running by definition: asking for it back would only get "executing".
+  return !ts.actor && (ts.workerRestrictions === undefined || ts.loose) && !(ts.processingOn?.longRunning.has(ts) ?? false);
 }
 
 /** In-flight steals, their request/response matching, and the balancing pass. */

@@ -97,6 +97,8 @@ export class WorkerState {
   nbytes = 0;
   /** Sum of the duration estimates of its processing tasks (seconds). */
   occupancy = 0;
+  /** Processing tasks that seceded from their thread (secede()): they hold no slot and count 0 occupancy. */
+  readonly longRunning = new Set<TaskState>();
   paused = false;
   /** How many entries of the scheduler's module list this worker was sent. */
   modulesSent = 0;

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { workerExecArgv } from "@dask-ts/core/schedulers/exec-argv";
 import { DaskError } from "@dask-ts/core";
 import type { WorkerOptions } from "./worker.js";
+import { LOST_SCHEDULER_EXIT_CODE, RESTART_EXIT_CODE } from "./exit-codes.js";
 
 const entry = fileURLToPath(new URL("./process-entry.js", import.meta.url));
 
@@ -25,6 +26,13 @@ export interface NannyOptions extends WorkerOptions {
   startTimeout?: number;
   /** Called after each restart with the new address. */
   onRestart?: (address: string, reason: string) => void;
+  /**
+   * When the worker lost its scheduler, keep starting a new one (every `reconnectInterval` ms) until the
+   * scheduler is back or the nanny is closed (default true, like Dask's workers without a death timeout).
+   */
+  reconnect?: boolean;
+  /** ms between attempts to reach a lost scheduler (default 1000). */
+  reconnectInterval?: number;
 }
 
 /** The worker process failed to start. */
@@ -37,6 +45,7 @@ export class Nanny {
   private child: ChildProcess | undefined;
   private closing = false;
   private memTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
   /** tcp://host:port of the current worker process. */
   address = "";
   /** Times the worker was restarted. */
@@ -64,7 +73,7 @@ export class Nanny {
   }
 
   private spawn(): Promise<void> {
-    const { restart: _r, startTimeout, onRestart: _o, ...workerOpts } = this.opts;
+    const { restart: _r, startTimeout, onRestart: _o, reconnect: _c, reconnectInterval: _i, ...workerOpts } = this.opts;
     const child = fork(entry, [], {
       execArgv: workerExecArgv(),
       env: { ...process.env, DASK_TS_WORKER_OPTIONS: JSON.stringify(workerOpts) },
@@ -100,17 +109,28 @@ export class Nanny {
         if (this.child !== child) return;
         // Exit code 0 is a clean stop (closed, or the scheduler went away): only crashes are restarted.
         if (this.closing || this.opts.restart === false || (code === 0 && !signal)) return this.resolveFinished();
-        const reason = signal ? `killed by ${signal}` : `exited with code ${code}`;
+        const reason = signal ? `killed by ${signal}` : code === RESTART_EXIT_CODE ? "restarted by the scheduler" : `exited with code ${code}`;
         this.restarts++;
-        this.spawn().then(
-          () => this.opts.onRestart?.(this.address, reason),
-          (e: Error) => {
-            if (!this.closing) console.error(`dask-ts nanny: could not restart the worker: ${e.message}`);
-            this.resolveFinished();
-          },
-        );
+        this.respawn(reason, code === LOST_SCHEDULER_EXIT_CODE && this.opts.reconnect !== false);
       });
     });
+  }
+
+  /** Starts a fresh worker; after a lost scheduler, keeps trying until the scheduler is back or the nanny closes. */
+  private respawn(reason: string, untilBack: boolean, warned = false): void {
+    this.spawn().then(
+      () => this.opts.onRestart?.(this.address, reason),
+      (e: Error) => {
+        if (this.closing) return this.resolveFinished();
+        if (!untilBack) {
+          console.error(`dask-ts nanny: could not restart the worker: ${e.message}`);
+          return this.resolveFinished();
+        }
+        if (!warned) console.error(`dask-ts nanny: the scheduler is unreachable (${e.message}); retrying until it is back.`);
+        const timer = setTimeout(() => this.respawn(reason, true, true), this.opts.reconnectInterval ?? 1000);
+        this.retryTimer = timer;
+      },
+    );
   }
 
   /** Restarts the worker process if its resident memory exceeds 95% of the limit (Dask's nanny rule). */
@@ -139,6 +159,10 @@ export class Nanny {
   async close(): Promise<void> {
     this.closing = true;
     if (this.memTimer) clearInterval(this.memTimer);
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer);
+      this.resolveFinished();
+    }
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return this.resolveFinished();
     await new Promise<void>((resolve) => {

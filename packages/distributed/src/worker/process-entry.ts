@@ -4,6 +4,7 @@
  * worker ends when its nanny goes away (no orphans).
  */
 import { Worker, type WorkerOptions } from "./worker.js";
+import { LOST_SCHEDULER_EXIT_CODE, RESTART_EXIT_CODE } from "./exit-codes.js";
 
 const opts = JSON.parse(process.env.DASK_TS_WORKER_OPTIONS ?? "{}") as WorkerOptions;
 let worker: Worker | undefined;
@@ -14,11 +15,12 @@ const stop = async (code: number): Promise<never> => {
 process.on("disconnect", () => void stop(0));
 process.on("SIGTERM", () => void stop(0));
 try {
-  worker = await Worker.start(opts);
+  worker = await Worker.start({ ...opts, supervised: true });
   process.send?.({ op: "started", address: worker.address, pid: process.pid });
   await worker.closed;
-  // A broken scheduler connection is a failure the nanny answers with a fresh worker (which registers anew).
-  await stop(worker.lostScheduler ? 3 : 0);
+  // A broken scheduler connection is a failure the nanny answers with a fresh worker (which registers anew);
+  // so is a restart the scheduler asked for.
+  await stop(worker.restartRequested ? RESTART_EXIT_CODE : worker.lostScheduler ? LOST_SCHEDULER_EXIT_CODE : 0);
 } catch (e) {
   process.send?.({ op: "failed", error: { name: (e as Error).name, message: (e as Error).message } });
   console.error(`dask-ts worker failed to start: ${(e as Error).message}`);

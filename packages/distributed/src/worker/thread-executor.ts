@@ -2,11 +2,13 @@
  * Runs a distributed worker's tasks on its own pool of worker threads (core's ThreadPool and worker
  * runtime). Results come back to the worker's main thread, which holds them and serves them to peers.
  *
- * Each thread has one long-lived run of the pool. Tasks given to a thread in the same event-loop turn
- * leave as one message, and the keys whose results came back ride along with the next message as
- * releases (or alone, once the thread is idle), so the thread keeps nothing for long. A task error ends
- * the run inside the thread (it drops that run's queued tasks), so the thread then gets a fresh run and
- * the dropped tasks are sent again.
+ * Each thread has one long-lived, independent run of the pool: every task ships with its inputs, a task
+ * that awaits (e.g. on tasks it submitted itself) does not hold back the thread's next tasks, and a task
+ * error fails only that task. Tasks given to a thread in the same event-loop turn leave as one message, and
+ * the keys whose results came back ride along with the next message as releases (or alone, once the thread
+ * is idle), so the thread keeps nothing for long, except actors: their instances stay in their thread,
+ * which runs their method calls. A message that cannot be delivered ends the run: the thread then gets a
+ * fresh run and the dropped tasks are sent again (actors of the old run are lost).
  */
 import { ThreadPool } from "@dask-ts/core/schedulers/thread-pool";
 import { WorkerDiedError } from "@dask-ts/core";
@@ -16,6 +18,8 @@ interface Job {
   key: string;
   node: unknown;
   data: Array<[string, unknown]>;
+  /** The value stays in the thread (an actor); the job resolves to undefined. */
+  keep?: boolean;
   resolve(v: unknown): void;
   reject(e: unknown): void;
 }
@@ -31,14 +35,24 @@ interface Lane {
   flushScheduled: boolean;
 }
 
+/** Where an actor lives: its thread and the run that holds it. */
+interface ActorHome {
+  lane: number;
+  run: number;
+}
+
 /** A pool of `nthreads` threads running the worker's tasks. */
 export class ThreadExecutor {
   private readonly pool: ThreadPool;
   private readonly lanes: Lane[];
   private nextRun = 1;
+  private readonly actors = new Map<string, ActorHome>();
+  /** Events that running tasks send (secede, rejoin), by task key. */
+  onTaskEvent: (key: string, name: string, data: unknown) => void = () => undefined;
 
-  constructor(readonly nthreads: number) {
-    this.pool = new ThreadPool(nthreads);
+  /** `env`: environment of the threads (getClient() inside tasks reads the scheduler address from it). */
+  constructor(readonly nthreads: number, env?: Record<string, string | undefined>) {
+    this.pool = new ThreadPool(nthreads, env ? { env } : {});
     this.lanes = [];
     for (let i = 0; i < nthreads; i++) {
       const lane: Lane = { run: 0, inflight: new Map(), outgoing: [], releases: [], flushScheduled: false };
@@ -70,13 +84,56 @@ export class ThreadExecutor {
     lane.releases = []; // the old run's store is gone with it
     this.pool.attach(run, {
       onDone: (_l: number, results: TaskResult[]) => this.onDone(i, run, results),
-      onError: (_l: number, key: string, error: unknown) => this.onError(i, run, key, error),
+      onError: (_l: number, key: string, error: unknown, contained?: boolean) => this.onError(i, run, key, error, contained === true),
       onLaneDied: (_l: number, error: Error) => this.onLaneDied(i, run, error),
+      onEvent: (_l: number, key: string, name: string, data: unknown) => this.onTaskEvent(key, name, data),
     });
   }
 
-  /** Runs `node` with its dependency values on the least busy thread; resolves to its value. */
-  run(key: string, node: unknown, data: Array<[string, unknown]>): Promise<unknown> {
+  /**
+   * Runs `node` with its dependency values on the least busy thread; resolves to its value. With `actor`,
+   * the value (an actor instance) stays in that thread for callActor, and the promise resolves to undefined.
+   */
+  run(key: string, node: unknown, data: Array<[string, unknown]>, opts: { actor?: boolean } = {}): Promise<unknown> {
+    const best = this.leastBusy();
+    return new Promise<unknown>((resolve, reject) => {
+      const job: Job = { key, node, data, resolve, reject };
+      if (opts.actor) {
+        job.keep = true;
+        this.actors.set(key, { lane: best, run: this.lanes[best]!.run });
+      }
+      this.enqueue(best, job);
+    });
+  }
+
+  /** True when the actor `key` lives in a thread of this executor. */
+  hasActor(key: string): boolean {
+    const home = this.actors.get(key);
+    return home !== undefined && this.lanes[home.lane]!.run === home.run;
+  }
+
+  /**
+   * Runs `node` (which reads the actor by its key) on the actor's thread; rejects with `lost` when the actor's
+   * thread was restarted since it was made.
+   */
+  callActor(actorKey: string, callKey: string, node: unknown, lost: () => Error): Promise<unknown> {
+    const home = this.actors.get(actorKey);
+    if (home === undefined || this.lanes[home.lane]!.run !== home.run) return Promise.reject(lost());
+    return new Promise<unknown>((resolve, reject) => this.enqueue(home.lane, { key: callKey, node, data: [], resolve, reject }));
+  }
+
+  /** The actor `key` was released: its thread may drop the instance. */
+  releaseActor(key: string): void {
+    const home = this.actors.get(key);
+    if (home === undefined) return;
+    this.actors.delete(key);
+    const lane = this.lanes[home.lane]!;
+    if (lane.run !== home.run) return;
+    lane.releases.push(key);
+    this.scheduleFlush(home.lane);
+  }
+
+  private leastBusy(): number {
     let best = 0;
     let load = Infinity;
     for (let i = 0; i < this.lanes.length; i++) {
@@ -87,9 +144,7 @@ export class ThreadExecutor {
         best = i;
       }
     }
-    return new Promise<unknown>((resolve, reject) => {
-      this.enqueue(best, { key, node, data, resolve, reject });
-    });
+    return best;
   }
 
   private enqueue(i: number, job: Job): void {
@@ -115,13 +170,15 @@ export class ThreadExecutor {
     lane.releases = [];
     const tasks: Array<[string, unknown]> = [];
     const data: Array<[string, unknown]> = [];
+    let keep: string[] | undefined;
     for (const j of jobs) {
       lane.inflight.set(j.key, j);
       tasks.push([j.key, j.node]);
       for (const d of j.data) data.push(d);
+      if (j.keep) (keep ??= []).push(j.key);
     }
     try {
-      this.pool.send(i, { t: "run", run: lane.run, tasks, data, release });
+      this.pool.send(i, { t: "run", run: lane.run, tasks, data, release, independent: true, ...(keep ? { keep } : {}) });
     } catch (e) {
       for (const j of jobs) {
         lane.inflight.delete(j.key);
@@ -137,16 +194,26 @@ export class ThreadExecutor {
       const job = lane.inflight.get(r[0]);
       if (!job) continue;
       lane.inflight.delete(r[0]);
-      lane.releases.push(r[0]);
+      if (!job.keep) lane.releases.push(r[0]); // an actor stays until releaseActor
       job.resolve(r[1]);
     }
     // An idle thread would otherwise hold the results until its next task.
     if (lane.inflight.size === 0 && lane.outgoing.length === 0) this.scheduleFlush(i);
   }
 
-  private onError(i: number, run: number, key: string, error: unknown): void {
+  private onError(i: number, run: number, key: string, error: unknown, contained: boolean): void {
     const lane = this.lanes[i]!;
     if (lane.run !== run) return;
+    if (contained) {
+      // The thread goes on with its other tasks: only this one failed.
+      const job = lane.inflight.get(key);
+      if (job) {
+        lane.inflight.delete(key);
+        if (job.keep) this.actors.delete(key);
+        job.reject(error);
+      }
+      return;
+    }
     const failed = lane.inflight.get(key) ?? [...lane.inflight.values()][0];
     if (failed) lane.inflight.delete(failed.key);
     // The thread dropped the rest of this run: send them again under a new run.

@@ -4,7 +4,8 @@
  * (get-data). The scheduler only learns sizes and locations.
  */
 import { hostname } from "node:os";
-import { config, decode, loadOptionalExtensions, registerWorkerModule, InvalidArgumentError } from "@dask-ts/core";
+import { config, decode, kernel, loadOptionalExtensions, registerWorkerModule, InvalidArgumentError, Literal, Task, TaskRef } from "@dask-ts/core";
+import { ActorLostError } from "../errors.js";
 import type { Connection, Message } from "../comm/connection.js";
 import { ConnectionPool } from "../comm/pool.js";
 import { connect, listen, type Listener } from "../comm/tcp.js";
@@ -34,6 +35,8 @@ export interface WorkerOptions {
   timeout?: number;
   /** Where spilled results go (default the OS temp directory). */
   localDirectory?: string;
+  /** A nanny or cluster starts this worker again when it stops for a restart (tells the scheduler to wait for it). */
+  supervised?: boolean;
 }
 
 let extensionsRequested = false;
@@ -55,6 +58,12 @@ interface WorkerTask {
   resources?: Record<string, number>;
   phase: Phase;
   heapIndex: number;
+  /** Its result is an actor: the instance stays in the thread that made it. */
+  actor: boolean;
+  /** Seconds since the epoch when it started executing. */
+  start: number;
+  /** It called secede(): it holds no execution slot until rejoin(). */
+  seceded: boolean;
 }
 
 interface Fetch {
@@ -81,6 +90,7 @@ export class Worker {
   private blocked: WorkerTask[] = [];
   private readonly fetches = new Map<string, Fetch>();
   private executing = 0;
+  private actorCalls = 0;
   private readonly available: Record<string, number>;
   private readonly executor: ThreadExecutor;
   private readonly peers = new ConnectionPool("peer");
@@ -88,8 +98,12 @@ export class Worker {
   private scheduler!: Connection;
   private heartbeat: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
+  /** close() was called (also by the scheduler's close or restart): not a lost scheduler. */
+  private stopping = false;
   /** True when the worker stopped because its scheduler connection broke (not by close()). */
   lostScheduler = false;
+  /** True when the worker stopped because the scheduler asked for a restart (client.restart()). */
+  restartRequested = false;
   private resolveClosed!: () => void;
   /** Resolves when the worker has stopped (closed, or its scheduler went away). */
   readonly closed: Promise<void>;
@@ -101,7 +115,9 @@ export class Worker {
     }
     this.name = opts.name ?? "";
     this.available = { ...(opts.resources ?? {}) };
-    this.executor = new ThreadExecutor(this.nthreads);
+    // Tasks find their cluster through this (getClient() inside a task).
+    this.executor = new ThreadExecutor(this.nthreads, { ...process.env, DASK_TS_SCHEDULER_ADDRESS: opts.scheduler });
+    this.executor.onTaskEvent = (key, name) => this.onTaskEvent(key, name);
     this.memoryLimit = opts.memoryLimit ?? 0;
     this.data = new DataStore(opts.localDirectory);
     this.closed = new Promise((r) => (this.resolveClosed = r));
@@ -123,7 +139,7 @@ export class Worker {
       w.scheduler = await connect(opts.scheduler, { role: "worker", timeout: opts.timeout });
       w.scheduler.onMessage = (msg) => w.handleScheduler(msg);
       w.scheduler.onClose = () => {
-        if (!w.closing) w.lostScheduler = true;
+        if (!w.stopping) w.lostScheduler = true;
         void w.close();
       };
       const info: WorkerInfo = {
@@ -133,6 +149,7 @@ export class Worker {
         memoryLimit: opts.memoryLimit ?? 0,
         resources: opts.resources ?? {},
         pid: process.pid,
+        supervised: opts.supervised === true,
       };
       const reply = await w.scheduler.request<{ heartbeatInterval: number }>({ op: "register-worker", info: info as unknown as Record<string, unknown> });
       w.heartbeat = setInterval(() => w.sendHeartbeat(), reply.heartbeatInterval);
@@ -188,6 +205,11 @@ export class Worker {
     if (m.op === "compute-task") return this.computeTask(m);
     if (m.op === "free-keys") return this.freeKeys(m.keys);
     if (msg.op === "steal-request") return this.stealRequest(msg.key as string);
+    if (msg.op === "restart") {
+      // Whoever started this worker (nanny, LocalCluster) starts a fresh one; running tasks die with the threads.
+      this.restartRequested = true;
+      void this.close();
+    }
     if (msg.op === "close") void this.close();
   }
 
@@ -213,6 +235,9 @@ export class Worker {
       resources: m.resources,
       phase: "fetching",
       heapIndex: -1,
+      actor: m.actor === true,
+      start: 0,
+      seceded: false,
     };
     this.tasks.set(t.key, t);
     if (t.missing.size === 0) this.makeReady(t);
@@ -222,6 +247,7 @@ export class Worker {
   private freeKeys(keys: string[]): void {
     for (const k of keys) {
       this.data.delete(k);
+      this.executor.releaseActor(k);
       const t = this.tasks.get(k);
       if (!t) continue;
       if (t.phase === "executing") t.phase = "cancelled";
@@ -379,6 +405,7 @@ export class Worker {
     t.phase = "executing";
     this.executing++;
     const start = wallSeconds();
+    t.start = start;
     let node: unknown;
     try {
       node = decode(t.run);
@@ -391,14 +418,14 @@ export class Worker {
     } catch (e) {
       return this.finishTask(t, start, undefined, e, true); // a spilled input could not be read back
     }
-    this.executor.run(t.key, node, data).then(
+    this.executor.run(t.key, node, data, { actor: t.actor }).then(
       (v) => this.finishTask(t, start, v, undefined, false),
       (e: unknown) => this.finishTask(t, start, undefined, e, true),
     );
   }
 
   private finishTask(t: WorkerTask, start: number, value: unknown, error: unknown, failed: boolean): void {
-    this.executing--;
+    if (!t.seceded) this.executing--;
     this.releaseResources(t.resources);
     const stop = wallSeconds();
     if (this.tasks.get(t.key) === t) this.tasks.delete(t.key);
@@ -406,11 +433,45 @@ export class Worker {
       // The scheduler freed the key while it ran: nobody wants the result.
     } else if (failed) {
       this.report({ op: "task-erred", key: t.key, exception: error, start, stop });
+    } else if (t.actor) {
+      // The instance lives in its thread; what is held here only marks where (clients call it through actor-call).
+      const nbytes = this.store(t.key, { actor: t.key, worker: this.address });
+      this.report({ op: "task-finished", key: t.key, nbytes, type: "Actor", start, stop });
     } else {
       const nbytes = this.store(t.key, value);
       this.report({ op: "task-finished", key: t.key, nbytes, type: typeName(value), start, stop });
     }
+    if (t.phase === "cancelled" && t.actor) this.executor.releaseActor(t.key);
     this.runReady();
+  }
+
+  /**
+   * A running task left its slot (secede()) or came back (rejoin()). A seceded task waits on other tasks:
+   * it stops counting against the worker's slots here and on the scheduler, so those tasks can run.
+   */
+  private onTaskEvent(key: string, name: string): void {
+    const t = this.tasks.get(key);
+    if (t === undefined || (t.phase !== "executing" && t.phase !== "cancelled")) return;
+    if (name === "secede" && !t.seceded) {
+      t.seceded = true;
+      this.executing--;
+      if (t.phase === "executing") this.report({ op: "long-running", key, compute_duration: wallSeconds() - t.start });
+      this.runReady();
+    } else if (name === "rejoin" && t.seceded) {
+      t.seceded = false;
+      this.executing++;
+    }
+  }
+
+  /** A client calls a method of (or reads a member of) an actor held here; resolves to what it returns. */
+  private callActor(key: string, member: string, args: unknown[]): Promise<unknown> {
+    const lost = (): Error =>
+      new ActorLostError(
+        `Actor '${key}' is not on worker ${this.address} any more (it was released, or its thread or worker restarted): its state is lost. Submit a new actor.`,
+      );
+    if (typeof member !== "string" || member === "") return Promise.reject(new InvalidArgumentError(`actor-call needs a member name, got ${String(member)}.`));
+    const node = new Task(kernel("core.invokeMember"), [new TaskRef(key), member, ...args.map((a) => new Literal(a))]);
+    return this.executor.callActor(key, `${key}.${member}#${++this.actorCalls}`, node, lost);
   }
 
   // ---- requests from peers and clients ---------------------------------------------------------
@@ -436,12 +497,42 @@ export class Worker {
       }
       return { nbytes, types };
     }
+    if (msg.op === "gather") return this.gatherFromPeers(msg.who_has as WhoHas);
+    if (msg.op === "actor-call") return this.callActor(msg.key as string, msg.member as string, (msg.args as unknown[] | undefined) ?? []);
     if (msg.op === "worker-info") return { address: this.address, name: this.name, keys: this.keys(), metrics: this.metrics(), host: hostname() };
     throw new InvalidArgumentError(`Unknown worker operation '${msg.op}'.`);
   }
 
+  /**
+   * Copies keys from the peers that hold them (Dask's gather_on_worker, used to move data off a retiring
+   * worker). The reply names the sizes of the keys now held here and those no holder could give.
+   */
+  private async gatherFromPeers(whoHas: WhoHas): Promise<{ nbytes: Record<string, number>; missing: string[] }> {
+    const nbytes: Record<string, number> = {};
+    const missing: string[] = [];
+    await Promise.all(
+      Object.entries(whoHas).map(async ([key, holders]) => {
+        if (this.data.has(key)) return void (nbytes[key] = this.data.nbytes(key));
+        for (const peer of holders) {
+          if (peer === this.address) continue;
+          try {
+            const reply = await this.peers.request<{ data: Array<[string, unknown]> }>(peer, { op: "get-data", keys: [key] });
+            const hit = reply.data.find(([k]) => k === key);
+            if (hit) return void (nbytes[key] = this.data.has(key) ? this.data.nbytes(key) : this.store(key, hit[1]));
+          } catch {
+            this.peers.drop(peer);
+          }
+        }
+        missing.push(key);
+      }),
+    );
+    return { nbytes, missing };
+  }
+
   /** Stops serving, leaves the scheduler and stops the threads. */
   close(): Promise<void> {
+    // Set before anything closes: the scheduler connection's close handler must see that this was asked for.
+    this.stopping = true;
     this.closing ??= (async () => {
       if (this.heartbeat) clearInterval(this.heartbeat);
       if (this.memoryTimer) clearInterval(this.memoryTimer);

@@ -1,12 +1,8 @@
 /**
  * How the coordination primitives talk to the scheduler through a Client: the default client, requests,
  * long-polls split into windows, and binding future keys to the client.
- *
- * The Client has no public request or future-binding method yet, so this file reaches its internal
- * `request`, `future` and `send` members through one narrow, typed view (the only place that does).
  */
 import { InvalidArgumentError, config } from "@dask-ts/core";
-import type { Message } from "../../comm/connection.js";
 import { Client } from "../client.js";
 import type { Future } from "../future.js";
 import { NoClientError } from "../../scheduler/coordination/errors.js";
@@ -25,13 +21,6 @@ export function pollWindow(): number {
 export interface CoordinationOptions {
   /** The client to use (default: the default client, config "scheduler"). */
   client?: Client;
-}
-
-/** The members of Client the primitives use (private in client.ts; see the note at the top). */
-interface ClientInternals {
-  request<T>(op: string, args?: Record<string, unknown>): Promise<T>;
-  future<T>(key: string): Future<T>;
-  send(msg: Message): void;
 }
 
 /** The client a primitive uses: the given one or the default one; a typed error when there is none. */
@@ -66,7 +55,7 @@ export function checkTimeout(timeout: unknown, what: string): number | undefined
 
 /** Sends a request to the scheduler through the client. */
 export function request<T>(client: Client, op: string, args: Record<string, unknown>): Promise<T> {
-  return (client as unknown as ClientInternals).request<T>(op, args);
+  return client._request<T>(op, args);
 }
 
 /**
@@ -82,14 +71,7 @@ export async function poll<R>(client: Client, op: string, timeout: number | unde
   }
 }
 
-/**
- * Futures of `keys` bound to `client`. The scheduler already made this client desire them; asking again makes
- * it resend their state, which a reply-ordering race could otherwise have lost.
- */
+/** Futures of `keys` bound to `client` (keys the scheduler already made it desire). */
 export function bindKeys(client: Client, keys: readonly string[]): Map<string, Future> {
-  const c = client as unknown as ClientInternals;
-  const out = new Map<string, Future>();
-  for (const k of keys) out.set(k, c.future(k));
-  if (out.size && client.status === "running") c.send({ op: "client-desires-keys", keys: [...out.keys()] });
-  return out;
+  return client._bindFutures(keys);
 }
