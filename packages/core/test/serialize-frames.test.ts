@@ -9,17 +9,7 @@ import { decode, encode } from "@dask-ts/core/serialize/codec";
 import { Task, TaskRef } from "@dask-ts/core/graph/task";
 import { FnRef } from "@dask-ts/core/fn/fnref";
 import { SerializationError } from "@dask-ts/core/errors";
-
-/** Deterministic PRNG (mulberry32), so a failing chunking can be replayed. */
-function rng(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../../../test/helpers/rng.js";
 
 /** Bodies of varied sizes: empty, tiny, around the header size, around the coalescing limit, big. */
 function makeBodies(random: () => number, count: number): Uint8Array[] {

@@ -10,18 +10,11 @@ import { LocalCluster } from "../dist/cluster/local-cluster.js";
 import { Client } from "../dist/client/client.js";
 import type { TaskSpec, WorkerInfo } from "../dist/protocol.js";
 import { sleep, until } from "./helpers/test-cluster.js";
+import { workerInfo } from "./helpers/worker-info.js";
 
 const RUN = new Uint8Array([1]);
 const task = (key: string, extra: Partial<TaskSpec> = {}): TaskSpec => ({ key, run: RUN, deps: [], order: 0, ...extra });
-const info = (address: string, extra: Partial<WorkerInfo> = {}): WorkerInfo => ({
-  address,
-  name: address,
-  nthreads: 1,
-  memoryLimit: 0,
-  resources: {},
-  pid: 1,
-  ...extra,
-});
+const info = workerInfo;
 const inc = (i: number): string => `["inc",${i}]`;
 
 function state(workers: Array<string | WorkerInfo>, opts: ConstructorParameters<typeof SchedulerState>[0] = {}): SchedulerState {

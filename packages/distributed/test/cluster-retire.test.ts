@@ -10,19 +10,12 @@ import { connect } from "../dist/comm/tcp.js";
 import type { Future } from "../dist/client/future.js";
 import type { TaskSpec, WhoHas, WorkerInfo } from "../dist/protocol.js";
 import { sleep, startTestCluster, until, type TestCluster } from "./helpers/test-cluster.js";
+import { workerInfo } from "./helpers/worker-info.js";
 
 const RUN = new Uint8Array([1]);
 type WorkerRow = ReturnType<LocalCluster["workerInfo"]>[number];
 const task = (key: string, worker: string, extra: Partial<TaskSpec> = {}): TaskSpec => ({ key, run: RUN, deps: [], order: 0, workers: [worker], ...extra });
-const info = (address: string, extra: Partial<WorkerInfo> = {}): WorkerInfo => ({
-  address,
-  name: address,
-  nthreads: 1,
-  memoryLimit: 0,
-  resources: {},
-  pid: 1,
-  ...extra,
-});
+const info = workerInfo;
 
 /** A state whose workers hold the given results: { worker: { key: nbytes } } (queuing off, tasks pinned). */
 function holding(workers: Array<string | WorkerInfo>, held: Record<string, Record<string, number>>): SchedulerState {

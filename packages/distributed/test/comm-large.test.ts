@@ -9,21 +9,12 @@ import { encode } from "@dask-ts/core";
 import { FrameReader, onFrames, type FrameReaderOptions } from "@dask-ts/core/serialize/frames";
 import { frameOnRead, type OnReadOptions } from "@dask-ts/core/serialize/frame-onread";
 import { SerializationError } from "@dask-ts/core/errors";
+import { rng } from "../../../test/helpers/rng.js";
 
 const KiB = 1024;
 /** What frameOnRead reads directly: frames still missing at least this much (its READ_SIZE). */
 const DIRECT = 64 * KiB;
 
-/** Deterministic PRNG (mulberry32), so a failing chunking can be replayed. */
-function rng(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A body of `n` bytes whose every byte depends on the frame index and the position (so shifts are caught). */
 function body(i: number, n: number): Uint8Array {
