@@ -10,6 +10,7 @@ const actionArb: fc.Arbitrary<CommonAction> = fc.oneof(
   { weight: 1, arbitrary: commonArbs.pause },
   { weight: 1, arbitrary: commonArbs.lose },
   { weight: 1, arbitrary: commonArbs.release },
+  { weight: 1, arbitrary: commonArbs.secede },
 );
 
 describe("SchedulerState randomized", () => {

@@ -611,3 +611,40 @@ describe("graceful retirement (removeWorker safe, retiring mark)", () => {
     expect(s.adaptiveTarget()).toBe(0);
   });
 });
+
+describe("long-running (seceded) tasks", () => {
+  it("a seceded task frees its slot for queued root tasks, counts no occupancy, and its wait is not its duration", () => {
+    // One 1-thread worker: 2 slots (ceil(1 * 1.1)); three root tasks of prefix "r", the third queued.
+    const { s, run } = cluster({ workerSaturation: 1.1, pipelineSeconds: 0 });
+    let out = run((st) => st.updateGraph("c", [spec("r-1"), spec("r-2"), spec("r-3")], ["r-1", "r-2", "r-3"], []));
+    expect(computes(out).map(([, k]) => k)).toEqual(["r-1", "r-2"]);
+    expect(s.tasks.get("r-3")!.state).toBe("queued");
+    const ws = s.workers.get("w1")!;
+    const before = ws.occupancy;
+    out = run((st) => st.longRunning("w1", "r-1", 0.25));
+    expect(computes(out)).toEqual([["w1", "r-3"]]); // the freed slot went to the queued task
+    expect(ws.longRunning.has(s.tasks.get("r-1")!)).toBe(true);
+    expect(ws.processing.get(s.tasks.get("r-1")!)).toBe(0);
+    expect(ws.occupancy).toBeLessThan(before + s.estimate(s.tasks.get("r-1")!.prefix)); // r-1's estimate left, r-3's came
+    expect(s.tasks.get("r-1")!.prefix.durationAverage).toBe(0.25); // its compute time before seceding
+    expect(s.events().filter((e) => e.topic === "long-running")).toHaveLength(1);
+    // Finishing after a 100 s wait leaves the average alone; a second secede or an unknown key changes nothing.
+    run((st) => st.longRunning("w1", "r-1", 9));
+    run((st) => st.longRunning("w1", "nope", 1));
+    run((st) => st.taskFinished("w1", "r-1", 8, "number", 0, 100));
+    expect(s.tasks.get("r-1")!.state).toBe("memory");
+    expect(s.tasks.get("r-1")!.prefix.durationAverage).toBe(0.25);
+    expect(ws.longRunning.size).toBe(0);
+  });
+
+  it("a worker that dies with a seceded task reschedules it like any processing task", () => {
+    const { s, run } = cluster({}, ["w1", "w2"]);
+    run((st) => st.updateGraph("c", [spec("p")], ["p"], []));
+    const on = s.tasks.get("p")!.processingOn!.address;
+    run((st) => st.longRunning(on, "p", 0.1));
+    const out = run((st) => st.removeWorker(on, "test"));
+    const other = on === "w1" ? "w2" : "w1";
+    expect(computes(out)).toEqual([[other, "p"]]);
+    expect(s.workers.get(other)!.longRunning.size).toBe(0);
+  });
+});

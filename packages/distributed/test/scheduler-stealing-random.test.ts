@@ -22,6 +22,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 2, arbitrary: commonArbs.add },
   { weight: 1, arbitrary: commonArbs.pause },
   { weight: 1, arbitrary: commonArbs.release },
+  { weight: 1, arbitrary: commonArbs.secede },
 );
 
 describe("WorkStealing randomized", () => {

@@ -544,7 +544,8 @@ export class SchedulerState {
     if (ts !== undefined && ts.state === "processing" && ts.processingOn === ws) {
       this.finNbytes = size;
       this.finType = typeof type === "string" ? type : "";
-      this.finDuration = stop >= start ? stop - start : -1;
+      // A seceded task's wall time is mostly waiting: its compute time was counted at secede (as in Dask).
+      this.finDuration = ws.longRunning.has(ts) ? -1 : stop >= start ? stop - start : -1;
       this.transitionsOne(key, "memory", "task-finished");
       this.fillQueuedSlots("task-finished");
     } else if (ts !== undefined && ts.state === "memory") {
@@ -741,6 +742,10 @@ export class SchedulerState {
     ws.processing.set(ts, 0);
     ws.occupancy = ws.processing.size === 1 ? 0 : ws.occupancy - est;
     ws.longRunning.add(ts);
+    if (typeof computeDuration === "number" && computeDuration >= 0) {
+      const p = ts.prefix;
+      p.durationAverage = p.durationAverage < 0 ? computeDuration : 0.5 * p.durationAverage + 0.5 * computeDuration;
+    }
     this.stealing.taskLeftProcessing(ts);
     this.event("long-running", { key, worker, computeDuration });
     this.fillQueuedSlots("long-running");

@@ -15,7 +15,8 @@ export type CommonAction =
   | { kind: "add" }
   | { kind: "pause"; pick: number }
   | { kind: "lose"; pick: number }
-  | { kind: "release"; pick: number };
+  | { kind: "release"; pick: number }
+  | { kind: "secede"; pick: number };
 
 /** Arbitraries of the common actions, by kind (weights are the caller's). */
 export const commonArbs = {
@@ -26,6 +27,7 @@ export const commonArbs = {
   pause: fc.record({ kind: fc.constant("pause" as const), pick: fc.nat() }),
   lose: fc.record({ kind: fc.constant("lose" as const), pick: fc.nat() }),
   release: fc.record({ kind: fc.constant("release" as const), pick: fc.nat() }),
+  secede: fc.record({ kind: fc.constant("secede" as const), pick: fc.nat() }),
 };
 
 /** A random DAG of up to `maxTasks` tasks (task i depends on up to `maxDeps` tasks < i), wanted keys, retries. */
@@ -110,6 +112,11 @@ export class StateSim {
         const ts = pickOf([...s.tasks.values()].filter((t) => t.state === "memory"), a.pick);
         const w = ts && [...ts.whoHas][0]!.address;
         if (ts && w) s.releaseWorkerData(w, [ts.key]);
+        break;
+      }
+      case "secede": {
+        const ts = pickOf(this.processing(), a.pick);
+        if (ts) s.longRunning(ts.processingOn!.address, ts.key, duration / 2);
         break;
       }
       case "release": {
