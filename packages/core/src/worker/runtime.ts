@@ -102,15 +102,16 @@ export class WorkerRuntime {
   }
 
   /** Records a finished task; results of one run leave together, at least every FLUSH_MS. */
-  private finished(run: number, key: string, value: unknown, ms: number, flags: number, keep: Set<string> | undefined): void {
+  private finished(run: number, key: string, value: unknown, t0: number, flags: number, keep: Set<string> | undefined): void {
+    const now = performance.now();
     if (run !== this.resultsRun) {
       this.flush();
       this.resultsRun = run;
     }
     // A kept value (an actor) never leaves this worker: its task reports only that it finished.
     const out = keep?.has(key) ? undefined : value;
-    this.results.push(flags ? [key, out, ms, flags] : [key, out, ms]);
-    if (performance.now() - this.lastFlush > FLUSH_MS) this.flush();
+    this.results.push(flags ? [key, out, now - t0, flags] : [key, out, now - t0]);
+    if (now - this.lastFlush > FLUSH_MS) this.flush();
   }
 
   /** An async task of an independent run finished after the drain moved on: send soon, batched. */
@@ -170,7 +171,7 @@ export class WorkerRuntime {
           continue;
         }
         store.set(task.key, value);
-        this.finished(task.run, task.key, value, performance.now() - t0, this.evaluator.flags, mode?.keep);
+        this.finished(task.run, task.key, value, t0, this.evaluator.flags, mode?.keep);
       }
       this.flush();
     } finally {
@@ -191,7 +192,7 @@ export class WorkerRuntime {
       (value) => {
         if (this.stores.get(task.run) !== store) return; // the run ended meanwhile
         store.set(task.key, value);
-        this.finished(task.run, task.key, value, performance.now() - t0, flags, mode.keep);
+        this.finished(task.run, task.key, value, t0, flags, mode.keep);
         this.scheduleFlush();
       },
       (error: unknown) => {
