@@ -17,7 +17,7 @@
 //   --schedulers a,b   subset of sync,threads,processes (default sync,threads)
 //   --no-generator     skip the generator's own throughput
 //   --no-reference     skip Dask even when it is installed
-import { spawn } from "node:child_process";
+import { childRowsOrThrow } from "./lib/child-rows.mjs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { findDaskPython, runDaskReference } from "./reference/find_python.mjs";
@@ -96,19 +96,7 @@ async function generator() {
 
 /** Runs this file with --child and returns the JSON rows it prints. */
 function runChild(what) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [fileURLToPath(import.meta.url), "--child", what, "--runs", String(runs), "--warmups", String(warmups)], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    p.stdout.setEncoding("utf8");
-    p.stdout.on("data", (d) => (out += d));
-    p.on("error", reject);
-    p.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`${what} failed (exit ${code})`));
-      resolve(out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)));
-    });
-  });
+  return childRowsOrThrow(what, [fileURLToPath(import.meta.url), "--child", what, "--runs", String(runs), "--warmups", String(warmups)]);
 }
 
 if (flag("--child")) {

@@ -21,7 +21,7 @@
 //   --kernels             only the single-thread block-kernel benchmark: GFLOP/s of each kernel variant on
 //                         1000 x 1000 float64 (and float32) blocks, B contiguous and B transposed
 //   --no-reference        skip Dask
-import { spawn } from "node:child_process";
+import { childRowsOrThrow } from "./lib/child-rows.mjs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { findDaskPython, runDaskReference } from "./reference/find_python.mjs";
@@ -204,19 +204,11 @@ async function child(scheduler) {
   await closeSchedulers();
 }
 
+/** Runs this file with --child and returns the JSON rows it prints. */
 function runChild(scheduler) {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    if (kernelOpt) env.DASK_TS_MATMUL = kernelOpt;
-    const p = spawn(process.execPath, [fileURLToPath(import.meta.url), "--child", scheduler, ...args], { stdio: ["ignore", "pipe", "inherit"], env });
-    let out = "";
-    p.stdout.on("data", (d) => (out += d));
-    p.on("error", reject);
-    p.on("exit", (code) => {
-      if (code !== 0) return reject(new Error(`${scheduler} run failed (exit ${code})`));
-      resolve(out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)));
-    });
-  });
+  const env = { ...process.env };
+  if (kernelOpt) env.DASK_TS_MATMUL = kernelOpt;
+  return childRowsOrThrow(`${scheduler} run`, [fileURLToPath(import.meta.url), "--child", scheduler, ...args], { env });
 }
 
 async function main() {

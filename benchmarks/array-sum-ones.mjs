@@ -13,7 +13,7 @@
 //   --quick            one run, no warm-up
 //   --schedulers a,b   subset of sync,threads,processes (default sync,threads)
 //   --no-reference     skip Dask even when it is installed
-import { spawn } from "node:child_process";
+import { childRowsOrThrow } from "./lib/child-rows.mjs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { findDaskPython, runDaskReference } from "./reference/find_python.mjs";
@@ -51,19 +51,7 @@ async function child(scheduler) {
 
 /** Runs this file with --child and returns the JSON rows it prints. */
 function runChild(scheduler) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [fileURLToPath(import.meta.url), "--child", scheduler, "--runs", String(runs), "--warmups", String(warmups)], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    p.stdout.setEncoding("utf8");
-    p.stdout.on("data", (d) => (out += d));
-    p.on("error", reject);
-    p.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`${WORKLOAD} on ${scheduler} failed (exit ${code})`));
-      resolve(out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)));
-    });
-  });
+  return childRowsOrThrow(`${WORKLOAD} on ${scheduler}`, [fileURLToPath(import.meta.url), "--child", scheduler, "--runs", String(runs), "--warmups", String(warmups)]);
 }
 
 if (flag("--child")) {

@@ -26,7 +26,7 @@
 //   --no-reference     skip Dask (js-map still runs)
 //   --no-distributed   skip Dask's LocalCluster row
 //   --cpu-prof         run the dask-ts children under node --cpu-prof (profiles in benchmarks/data/prof/)
-import { spawn } from "node:child_process";
+import { childRowsOrErrorRow } from "./lib/child-rows.mjs";
 import { mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -135,27 +135,7 @@ async function child(which, path) {
 
 /** Runs this script as a child; resolves with the JSON rows it prints, or one error row. */
 function runNode(label, argv, nodeFlags = []) {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [...nodeFlags, fileURLToPath(import.meta.url), ...argv], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => p.kill("SIGKILL"), CHILD_TIMEOUT_MS);
-    p.stdout.setEncoding("utf8");
-    p.stderr.setEncoding("utf8");
-    p.stdout.on("data", (d) => (out += d));
-    p.stderr.on("data", (d) => {
-      err += d;
-      process.stderr.write(d);
-    });
-    p.on("error", (e) => resolve([{ error: String(e) }]));
-    p.on("close", (code, signal) => {
-      clearTimeout(timer);
-      const rows = out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
-      if (code === 0 && rows.length) return resolve(rows);
-      const why = err.trim().split("\n").filter((l) => /Error|error/.test(l)).slice(0, 2).join(" | ") || `exit ${code ?? signal}`;
-      resolve([{ error: `${label}: ${why}`.slice(0, 400) }]);
-    });
-  });
+  return childRowsOrErrorRow(label, [fileURLToPath(import.meta.url), ...argv], { nodeFlags, timeoutMs: CHILD_TIMEOUT_MS });
 }
 
 if (flag("--child")) {

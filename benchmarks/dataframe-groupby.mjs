@@ -33,7 +33,7 @@
 //   --no-distributed   skip Dask's distributed LocalCluster rows
 //   --split-out N      groupby splitOut of q3 and q5 (Dask: split_out), for dask-ts and Dask (default: each one's default)
 //   --cpu-prof         run the dask-ts children under node --cpu-prof (profiles in benchmarks/data/prof/)
-import { spawn } from "node:child_process";
+import { childRowsOrErrorRow } from "./lib/child-rows.mjs";
 import { mkdirSync, statSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -139,27 +139,7 @@ async function child(workload, scheduler, csv) {
 
 /** Runs a node script in a child process; resolves with the JSON rows it prints, or one error row. */
 function runNode(label, argv, nodeFlags = []) {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [...nodeFlags, ...argv], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => p.kill("SIGKILL"), CHILD_TIMEOUT_MS);
-    p.stdout.setEncoding("utf8");
-    p.stderr.setEncoding("utf8");
-    p.stdout.on("data", (d) => (out += d));
-    p.stderr.on("data", (d) => (err += d));
-    p.on("error", (e) => resolve([{ error: String(e) }]));
-    p.on("close", (code, signal) => {
-      clearTimeout(timer);
-      const rows = out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
-      if (code === 0 && rows.length) {
-        if (err.trim()) process.stderr.write(err); // warnings
-        return resolve(rows);
-      }
-      const why = err.trim().split("\n").filter((l) => /Error|error/.test(l)).slice(0, 2).join(" | ") || `exit ${code ?? signal}`;
-      resolve([{ error: `${label}: ${why}`.slice(0, 300) }]);
-    });
-  });
+  return childRowsOrErrorRow(label, argv, { nodeFlags, timeoutMs: CHILD_TIMEOUT_MS });
 }
 
 if (flag("--child")) {

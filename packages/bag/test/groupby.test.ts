@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { CapturedVariableError, Literal, dependenciesOf } from "@dask-ts/core";
 import { Bag, db } from "@dask-ts/bag";
-import { SCHEDULERS, closePoolsAfterAll, fromPartitions, randomParts, rng } from "./helpers.js";
+import { SCHEDULERS, closePoolsAfterAll, computeFailure, fromPartitions, randomParts, rng } from "./helpers.js";
 
 closePoolsAfterAll();
 
@@ -139,14 +139,7 @@ for (const scheduler of SCHEDULERS) {
 
     it("errors: a throwing key names the partition and element; missing properties too", async () => {
       const b = fromPartitions([[1, 2], [], [3, 4], [5]]);
-      const fail = async (c: { compute(o: object): Promise<unknown> }): Promise<string> => {
-        try {
-          await c.compute({ scheduler });
-        } catch (e) {
-          return (e as Error).message;
-        }
-        throw new Error("expected a failure");
-      };
+      const fail = (c: { compute(o: object): Promise<unknown> }): Promise<string> => computeFailure(c, { scheduler });
       const bad = (x: number): number => {
         if (x === 4) throw new TypeError("no key for 4");
         return x % 2;

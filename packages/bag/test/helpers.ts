@@ -13,6 +13,16 @@ export function closePoolsAfterAll(): void {
   });
 }
 
+/** The message of the error computing `c` raises (it must raise). */
+export async function computeFailure(c: { compute(o: object): Promise<unknown> }, opts: object): Promise<string> {
+  try {
+    await c.compute(opts);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error("expected a failure");
+}
+
 /** A bag with exactly these partitions (empty ones included). */
 export function fromPartitions<T>(parts: T[][]): Bag<T> {
   const name = `parts-${tokenize(parts, Math.random())}`;

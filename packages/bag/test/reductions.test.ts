@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { CapturedVariableError, Literal, dependenciesOf } from "@dask-ts/core";
 import { Bag, Item, db } from "@dask-ts/bag";
 import * as red from "@dask-ts/bag/reductions";
-import { SCHEDULERS, closePoolsAfterAll, fromPartitions, randomParts, rng } from "./helpers.js";
+import { SCHEDULERS, closePoolsAfterAll, computeFailure, fromPartitions, randomParts, rng } from "./helpers.js";
 
 closePoolsAfterAll();
 
@@ -217,14 +217,7 @@ for (const scheduler of SCHEDULERS) {
 
     it("errors: a throwing function names the operation, the partition, the element and the cause", async () => {
       const b = fromPartitions([[1, 2], [], [3, 4, 5], [6]]);
-      const fail = async (c: { compute(o: object): Promise<unknown> }): Promise<string> => {
-        try {
-          await c.compute({ scheduler });
-        } catch (e) {
-          return (e as Error).message;
-        }
-        throw new Error("expected a failure");
-      };
+      const fail = (c: { compute(o: object): Promise<unknown> }): Promise<string> => computeFailure(c, { scheduler });
       const binop = (a: number, x: number): number => {
         if (x === 5) throw new Error("five is bad");
         return a + x;

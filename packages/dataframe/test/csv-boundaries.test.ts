@@ -1,24 +1,14 @@
 // dd.readCsv at every split position: a range owns the rows that start in it, quoted fields with
 // line breaks and CRLF line ends included; no row is lost or doubled.
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dd } from "@dask-ts/dataframe";
 import { setChunkBytes } from "@dask-ts/dataframe/io/csv/parse";
-import { SCHEDULERS, closePoolsAfterAll, columnsOf } from "./helpers.js";
+import { SCHEDULERS, closePoolsAfterAll, columnsOf, tempCsvFiles } from "./helpers.js";
 
 closePoolsAfterAll();
-const dir = mkdtempSync(join(tmpdir(), "dask-ts-csv-bounds-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let n = 0;
-function file(text: string): string {
-  const p = join(dir, `f${n++}.csv`);
-  writeFileSync(p, text);
-  return p;
-}
+const { file } = tempCsvFiles("csv-bounds");
 
 // Quoted line breaks (LF and CRLF), escaped quotes next to line breaks, blank lines, unicode.
 const TRICKY =

@@ -1,23 +1,13 @@
 // dd.readCsv on bad input: values that do not parse, rows with the wrong number of fields, unclosed
 // quotes. Messages name the file, the line, the column and the value, on every scheduler (errors of
 // worker tasks arrive wrapped in TaskError).
-import { afterAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { dd } from "@dask-ts/dataframe";
-import { SCHEDULERS, closePoolsAfterAll, columnsOf } from "./helpers.js";
+import { SCHEDULERS, closePoolsAfterAll, columnsOf, tempCsvFiles } from "./helpers.js";
 
 closePoolsAfterAll();
-const dir = mkdtempSync(join(tmpdir(), "dask-ts-csv-errors-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let n = 0;
-function file(text: string): string {
-  const p = join(dir, `bad${n++}.csv`);
-  writeFileSync(p, text);
-  return p;
-}
+const { file } = tempCsvFiles("csv-errors", "bad");
 
 /** The message of the error a computation raises (it must raise). */
 async function failure(p: Promise<unknown>): Promise<string> {

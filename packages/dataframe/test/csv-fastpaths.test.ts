@@ -1,24 +1,14 @@
 // The parser's word-at-a-time paths: runs of fields that are not converted (column projection) are
 // skipped four bytes at a time while no quote lies ahead, and string fields are scanned the same way.
 // Expected columns come from the values the test writes, not from the reader.
-import { afterAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { dd } from "@dask-ts/dataframe";
 import { setChunkBytes } from "@dask-ts/dataframe/io/csv/parse";
-import { SCHEDULERS, closePoolsAfterAll, columnsOf } from "./helpers.js";
+import { SCHEDULERS, closePoolsAfterAll, columnsOf, tempCsvFiles } from "./helpers.js";
 
 closePoolsAfterAll();
-const dir = mkdtempSync(join(tmpdir(), "dask-ts-csv-fast-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let n = 0;
-function file(text: string): string {
-  const p = join(dir, `f${n++}.csv`);
-  writeFileSync(p, text);
-  return p;
-}
+const { file } = tempCsvFiles("csv-fast");
 
 /** A CSV field for a string: quoted when it holds a separator, quote or line break (or always, when asked). */
 function field(v: string, sep: string, quote = false): string {

@@ -1,27 +1,18 @@
 // The CSV parser's number, date and size readers: bit-exact against JavaScript's Number() and BigInt(),
 // on the fast paths (short decimals) and the slow ones (exponents, long mantissas, quoted fields).
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dd } from "@dask-ts/dataframe";
 import { parseBlocksize } from "@dask-ts/dataframe/io/csv/options";
 import { expandPaths, globSync } from "@dask-ts/core";
 import { parseDateText, parseFloatText } from "@dask-ts/dataframe/io/csv/values";
 import { inferType } from "@dask-ts/dataframe/io/csv/infer";
-import { SCHEDULERS, closePoolsAfterAll } from "./helpers.js";
+import { SCHEDULERS, closePoolsAfterAll, tempCsvFiles } from "./helpers.js";
 
 closePoolsAfterAll();
-const dir = mkdtempSync(join(tmpdir(), "dask-ts-csv-values-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let n = 0;
-function file(text: string): string {
-  const p = join(dir, `v${n++}.csv`);
-  writeFileSync(p, text);
-  return p;
-}
+const { dir, file } = tempCsvFiles("csv-values", "v");
 
 /** Deterministic numeric strings of many shapes: short decimals (fast path) and everything else. */
 function numberStrings(count: number, seed: number): string[] {

@@ -1,5 +1,8 @@
 // Shared by the dataframe tests.
 import type * as A from "apache-arrow";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll } from "vitest";
 import { closeSchedulers } from "@dask-ts/core";
 
@@ -11,6 +14,24 @@ export function closePoolsAfterAll(): void {
   afterAll(async () => {
     await closeSchedulers();
   });
+}
+
+/**
+ * A temporary directory (removed after the file's tests) and a writer of numbered CSV files in it:
+ * `file(text)` writes `${name}0.csv`, `${name}1.csv`, ... and returns the path.
+ */
+export function tempCsvFiles(prefix: string, name = "f"): { dir: string; file(text: string): string } {
+  const dir = mkdtempSync(join(tmpdir(), `dask-ts-${prefix}-`));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let n = 0;
+  return {
+    dir,
+    file(text: string): string {
+      const p = join(dir, `${name}${n++}.csv`);
+      writeFileSync(p, text);
+      return p;
+    },
+  };
 }
 
 /** A table as plain rows: { col: value } with null for missing, bigints as numbers, Dates as ISO strings. */

@@ -4,7 +4,6 @@ import { da } from "@dask-ts/array";
 import { dd } from "@dask-ts/dataframe";
 import { db } from "@dask-ts/bag";
 import { SchedulerServer } from "../dist/scheduler/server.js";
-import { Worker } from "../dist/worker/worker.js";
 import { Client } from "../dist/client/client.js";
 import { startTestCluster, sleep, type TestCluster } from "./helpers/test-cluster.js";
 import { Future } from "../dist/client/future.js";
@@ -13,15 +12,12 @@ import { FutureState } from "../dist/client/future-state.js";
 import { graphToSpecs } from "../dist/client/graph-submit.js";
 
 let s: SchedulerServer;
-let a: Worker;
-let b: Worker;
 let client: Client;
 let tc: TestCluster;
 
 beforeAll(async () => {
   tc = await startTestCluster({ workers: [{ name: "a" }, { name: "b" }], clients: 1 });
   s = tc.s;
-  [a, b] = tc.workers as [Worker, Worker];
   [client] = tc.clients as [Client];
 });
 
