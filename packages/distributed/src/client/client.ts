@@ -194,11 +194,12 @@ export class Client implements Scheduler {
     this.conn.send(msg);
   }
 
-  private request<T>(op: string, args: Record<string, unknown> = {}): Promise<T> {
+  /** A request to the scheduler; `timeoutMs` defaults to the connection's request timeout. */
+  private request<T>(op: string, args: Record<string, unknown> = {}, timeoutMs?: number): Promise<T> {
     if (this.status !== "running") {
       return Promise.reject(new CommClosedError(`Cannot send '${op}': the client is ${this.status} (scheduler ${this.address}).`));
     }
-    return this.conn.request<T>({ op, ...args }).catch((e: unknown) => {
+    return this.conn.request<T>({ op, ...args }, timeoutMs).catch((e: unknown) => {
       throw remoteError(e);
     });
   }
@@ -593,9 +594,7 @@ export class Client implements Scheduler {
     const timeout = opts.timeout ?? config.get<number>("distributed.restartTimeout", 30_000);
     if (!(typeof timeout === "number" && timeout > 0)) throw new InvalidArgumentError(`Client.restart: timeout must be a positive number of ms; got ${String(timeout)}.`);
     // The scheduler answers only once the workers are back: the request waits a little longer than it does.
-    await this.conn.request({ op: "restart", timeout }, timeout + 5_000).catch((e: unknown) => {
-      throw remoteError(e);
-    });
+    await this.request("restart", { timeout }, timeout + 5_000);
   }
 
   /**
@@ -610,11 +609,7 @@ export class Client implements Scheduler {
     if (!Array.isArray(which) && !(Number.isInteger(which?.n) && which.n >= 0)) {
       throw new InvalidArgumentError(`Client.retireWorkers: give worker addresses or names, or { n } with n >= 0; got ${JSON.stringify(which)}.`);
     }
-    return this.conn
-      .request<{ retired: string[]; lost: string[] }>({ op: "retire-workers", ...args, close: opts.close !== false }, opts.timeout ?? 60_000)
-      .catch((e: unknown) => {
-        throw remoteError(e);
-      });
+    return this.request<{ retired: string[]; lost: string[] }>("retire-workers", { ...args, close: opts.close !== false }, opts.timeout ?? 60_000);
   }
 
   // ------------------------------------------------------------------------------------------------
